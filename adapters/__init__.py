@@ -1,0 +1,1 @@
+"""Channel adapters: they translate channel events into the neutral model and render replies."""

@@ -1,0 +1,102 @@
+"""Partnerbot: composition root and command line (serve, chat, …). See README.md."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from aiohttp import web
+
+from adapters.local import api as local_api
+from adapters.local import web as local_web
+from adapters.local.notifier import LocalNotifier
+from adapters.server import Mount, build_app
+from bot.clock import Clock
+from bot.config import Config, ConfigError
+from bot.feature import Feature
+from bot.router import Router
+from bot.services import Services
+
+log = logging.getLogger("partnerbot")
+
+
+def build_features(services: Services) -> list[Feature]:
+    """The features in the order they get free text (the knowledge base last: it answers anything)."""
+    return []
+
+
+def build_services(config: Config, clock: Clock | None = None) -> Services:
+    services = Services.create(config, clock)
+    services.notifiers["local"] = LocalNotifier(services.stores, services.files, services.clock)
+    Router(services, build_features(services))
+    return services
+
+
+def build_mounts(services: Services) -> list[Mount]:
+    return [local_api.mount, local_web.mount]
+
+
+def build_web_app(services: Services) -> web.Application:
+    return build_app(services, build_mounts(services))
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+
+
+def cmd_serve(config: Config, _: argparse.Namespace) -> int:
+    services = build_services(config)
+    app = build_web_app(services)
+    if not config.local_api_enabled:
+        log.warning("HOST %s is not a loopback address and LOCAL_CHAT_TOKEN is not set: "
+                    "the local chat API is off", config.host)
+    log.info("Partnerbot listening on http://%s:%s (data in %s)", config.host, config.port, config.data_dir)
+    web.run_app(app, host=config.host, port=config.port, print=None, access_log=None)
+    return 0
+
+
+def cmd_chat(config: Config, args: argparse.Namespace) -> int:
+    from adapters.local.terminal import TerminalChat
+
+    services = build_services(config)
+    chat = TerminalChat(services, org=args.org, user=args.user, name=args.name, lang=args.lang)
+    try:
+        asyncio.run(chat.run())
+    except KeyboardInterrupt:
+        print()
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="app.py", description="Partnerbot: the handbook "
+                                "'Partnerships voor meer banen' in Teams, Slack and the browser.")
+    sub = p.add_subparsers(dest="command")
+    sub.add_parser("serve", help="run the server (web chat, local API, Teams, Slack, scheduler)")
+    chat = sub.add_parser("chat", help="talk to the bot in this terminal")
+    chat.add_argument("--org", default="demo")
+    chat.add_argument("--user", default="terminal")
+    chat.add_argument("--name", default="")
+    chat.add_argument("--lang", choices=("nl", "en"))
+    return p
+
+
+COMMANDS = {"serve": cmd_serve, "chat": cmd_chat}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    configure_logging(logging.INFO if args.command in (None, "serve") else logging.WARNING)
+    try:
+        config = Config.from_env()
+    except ConfigError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return 2
+    return COMMANDS[args.command or "serve"](config, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

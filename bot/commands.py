@@ -1,0 +1,151 @@
+"""The core's own commands: help, switching language, the organisation's settings."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from bot.forms import invalid_reply, read_form
+from bot.i18n import LANGUAGES, t
+from bot.messages import MAX_CHOICES, Choice, Form, FormField, Reply
+from bot.values import ValidationError
+from bot.workgroup import holder, may_manage
+
+if TYPE_CHECKING:
+    from bot.feature import Turn
+    from bot.router import Router
+
+TIMEZONES = ("Europe/Amsterdam", "Europe/Brussels", "Europe/London", "America/Kralendijk",
+             "America/Curacao", "America/Aruba", "America/Lower_Princes", "UTC")
+
+
+@cache
+def phrases() -> dict[str, Any]:
+    return yaml.safe_load(Path(__file__).with_name("data").joinpath("commands.yaml").read_text("utf-8"))
+
+
+def language_request(norm: str) -> str | None:
+    """'nl' or 'en' when the message asks to switch language ("taal en", "english please")."""
+    data = phrases()["language"]
+    for lang in LANGUAGES:
+        if norm in data["phrases"][lang]:
+            return lang
+    for prefix in sorted(data["prefixes"], key=len, reverse=True):
+        if norm.startswith(prefix + " "):
+            rest = norm[len(prefix) + 1:]
+            for lang in LANGUAGES:
+                if rest in data["names"][lang]:
+                    return lang
+    return None
+
+
+def is_help(norm: str) -> bool:
+    data = phrases()["help"]
+    if norm in data["exact"] or norm == "":
+        return True
+    words = norm.split()
+    greeting = set(data["greeting"])
+    # "hoi", "hallo partnerbot", "good morning"
+    return bool(words) and (norm in greeting or (words[0] in greeting and len(words) <= 2))
+
+
+class CoreCommands:
+    name = "core"
+    prefixes = ("core:",)
+
+    def __init__(self, router: Router) -> None:
+        self.router = router
+
+    def help_choices(self, lang: str) -> list[Choice]:
+        other = "en" if lang == "nl" else "nl"
+        return [Choice(t("help.settings", lang), "core:settings"),
+                Choice(t("help.language_other", lang), f"core:lang:{other}")]
+
+    async def handle(self, turn: Turn) -> list[Reply] | None:
+        incoming = turn.incoming
+        if incoming.form is not None:
+            if incoming.form.id == "core:settings":
+                return await self._save_settings(turn, incoming.form.values)
+            return None
+        if incoming.choice is not None:
+            value = incoming.choice
+            if value == "core:help":
+                return [self.help(turn)]
+            if value.startswith("core:lang:") and value[10:] in LANGUAGES:
+                return self._switch(turn, value[10:])
+            if value == "core:settings":
+                return await self._settings(turn)
+            return None
+        norm = turn.norm
+        lang = language_request(norm)
+        if lang:
+            return self._switch(turn, lang)
+        if is_help(norm):
+            return [self.help(turn)]
+        if norm in phrases()["settings"]:
+            return await self._settings(turn)
+        return None
+
+    def help(self, turn: Turn) -> Reply:
+        first = turn.incoming.user_name.split()[0] if turn.incoming.user_name.strip() else ""
+        choices: list[Choice] = []
+        for feature in self.router.features:
+            choices.extend(feature.help_choices(turn.lang)[:2])
+        choices.extend(self.help_choices(turn.lang))
+        return Reply(text=turn.t("help.intro", name=f" {first}" if first else ""),
+                     choices=choices[:MAX_CHOICES])
+
+    def _switch(self, turn: Turn, lang: str) -> list[Reply]:
+        turn.state.lang = lang
+        turn.lang = lang
+        return [Reply(text=turn.t("language.switched"), choices=[Choice(turn.t("fallback.menu"), "core:help")])]
+
+    def _form(self, turn: Turn) -> Form:
+        org = turn.org
+        lang = turn.lang
+        return Form(
+            id="core:settings",
+            title=t("settings.title", lang),
+            submit_label=t("form.submit", lang),
+            fields=[
+                FormField("name", t("settings.name", lang), "text", required=True, value=org.name or None),
+                FormField("language", t("settings.language", lang), "choice", required=True,
+                          options=[Choice(t(f"language_name.{code}", lang), code) for code in LANGUAGES],
+                          value=org.language),
+                FormField("timezone", t("settings.timezone", lang), "choice", required=True,
+                          options=[Choice(tz, tz) for tz in TIMEZONES], value=org.timezone),
+            ],
+        )
+
+    async def _refuse(self, turn: Turn) -> list[Reply] | None:
+        if await may_manage(turn.repo, turn.incoming.user_id):
+            return None
+        coordinator = await holder(turn.repo, "coordinator")
+        return [turn.reply("settings.not_allowed", coordinator=coordinator.name if coordinator else "")]
+
+    async def _settings(self, turn: Turn) -> list[Reply]:
+        refused = await self._refuse(turn)
+        if refused:
+            return refused
+        name = turn.org.name or t("settings.unnamed", turn.lang)
+        return [Reply(text=turn.t("settings.intro", org=name), form=self._form(turn))]
+
+    async def _save_settings(self, turn: Turn, values: dict[str, Any]) -> list[Reply]:
+        refused = await self._refuse(turn)
+        if refused:
+            return refused
+        form = self._form(turn)
+        clean, errors = read_form(form, values, turn.lang)
+        if errors:
+            return [invalid_reply(form, values, errors, turn.lang)]
+        org = turn.org
+        org.name, org.language, org.timezone = clean["name"], clean["language"], clean["timezone"]
+        try:
+            await turn.repo.save_organisation(org, now=turn.services.clock.now())
+        except ValidationError as exc:
+            return [invalid_reply(form, values, [exc.message(turn.lang)], turn.lang)]
+        return [turn.reply("settings.saved", name=org.name,
+                           language=t(f"language_name.{org.language}", turn.lang), timezone=org.timezone)]

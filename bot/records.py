@@ -1,0 +1,340 @@
+"""Domain records shared by every feature, each validated before it is written.
+
+A record is a dataclass with a `table` name. `bot.repository` stores them; nothing here touches
+storage. Feature packages may define their own records the same way (subclass `Record`).
+Dates are `date`, instants are timezone-aware `datetime`; both are stored as ISO text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+from typing import Any, ClassVar, TypeVar, Union
+
+from bot.values import ValidationError, check_text, check_timezone
+
+# Roles from Bijlage II of the handbook (keys; labels are in bot/texts.yaml under role.*).
+ROLES = (
+    "sroi_coordinator", "project_coordinator", "hr_expert", "procurement_expert", "category_manager",
+    "contract_manager", "executive", "internal_client", "supplier_contact",
+)
+POSITIONS = ("coordinator", "backup")
+ACTION_STATUSES = ("open", "done")
+JOURNEY_STATUSES = ("not_started", "in_progress", "done", "skipped")
+MEETING_FREQUENCIES = ("once", "weekly", "biweekly", "monthly", "quarterly", "halfyearly", "yearly")
+LANGUAGES = ("nl", "en")
+
+R = TypeVar("R", bound="Record")
+
+
+@dataclass(kw_only=True)
+class Record:
+    table: ClassVar[str] = ""
+    id: int | None = None
+
+    def validate(self) -> None:
+        """Raise `ValidationError` when a value is not acceptable."""
+
+    def to_doc(self) -> dict[str, Any]:
+        doc = {}
+        for f in dataclasses.fields(self):
+            if f.name != "id":
+                doc[f.name] = _to_json(getattr(self, f.name))
+        return doc
+
+    @classmethod
+    def from_doc(cls: type[R], doc: dict[str, Any], doc_id: int | None = None) -> R:
+        kinds = _field_kinds(cls)
+        values = {}
+        for name, kind in kinds.items():
+            if name == "id" or name not in doc:
+                continue
+            values[name] = _from_json(doc[name], kind)
+        return cls(id=doc_id, **values)
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _to_json(v) for k, v in value.items()}
+    return value
+
+
+def _from_json(value: Any, kind: type | None) -> Any:
+    if value is None:
+        return None
+    if kind is datetime and isinstance(value, str):
+        return datetime.fromisoformat(value)
+    if kind is date and isinstance(value, str):
+        return date.fromisoformat(value)
+    if isinstance(value, list):
+        return list(value)
+    if isinstance(value, dict):
+        return dict(value)
+    return value
+
+
+@cache
+def _field_kinds(cls: type) -> dict[str, type | None]:
+    hints = typing.get_type_hints(cls)
+    kinds: dict[str, type | None] = {}
+    for f in dataclasses.fields(cls):
+        hint = hints.get(f.name)
+        args = typing.get_args(hint) if typing.get_origin(hint) in (Union, types.UnionType) else (hint,)
+        kinds[f.name] = datetime if datetime in args else date if date in args else None
+    return kinds
+
+
+def _require_type(value: Any, kind: type | tuple[type, ...], key: str, name: str) -> None:
+    if value is not None and not isinstance(value, kind):
+        raise ValidationError(key, name)
+
+
+def _non_negative(value: Any, name: str) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        raise ValidationError("number", name)
+    if value < 0:
+        raise ValidationError("non_negative", name)
+
+
+def _date(value: Any, name: str) -> None:
+    if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
+        raise ValidationError("date", name)
+
+
+def _instant(value: Any, name: str) -> None:
+    if value is not None and (not isinstance(value, datetime) or value.tzinfo is None):
+        raise ValidationError("datetime", name)
+
+
+def _one_of(value: Any, allowed: tuple[str, ...], name: str) -> None:
+    if value not in allowed:
+        raise ValidationError("one_of", name, value=str(value), allowed=", ".join(allowed))
+
+
+@dataclass(kw_only=True)
+class Organisation(Record):
+    """One per store: the organisation's settings."""
+
+    table: ClassVar[str] = "organisation"
+    org_id: str = ""
+    name: str = ""
+    language: str = "nl"
+    timezone: str = "Europe/Amsterdam"
+    group_conversation: dict[str, Any] | None = None
+    """Where the working group talks: {"channel", "conversation_id", "name"}."""
+    digest_weekday: int = 0
+    """0 = Monday … 6 = Sunday."""
+    digest_time: str = "09:00"
+    created_at: datetime | None = None
+
+    def validate(self) -> None:
+        self.name = check_text(self.name, "name", required=False, max_length=120)
+        _one_of(self.language, LANGUAGES, "language")
+        check_timezone(self.timezone, "timezone")
+        if not isinstance(self.digest_weekday, int) or not 0 <= self.digest_weekday <= 6:
+            raise ValidationError("weekday", "digest_weekday")
+        from bot.values import parse_time
+
+        parse_time(self.digest_time, "digest_time")
+        if self.group_conversation is not None:
+            gc = self.group_conversation
+            if not isinstance(gc, dict) or not gc.get("channel") or not gc.get("conversation_id"):
+                raise ValidationError("required", "group_conversation")
+        _instant(self.created_at, "created_at")
+
+
+@dataclass(kw_only=True)
+class Member(Record):
+    """A member of the working group. `user_id` links the member to a chat user, once known."""
+
+    table: ClassVar[str] = "member"
+    name: str = ""
+    user_id: str | None = None
+    channel: str | None = None
+    roles: list[str] = field(default_factory=list)
+    position: str | None = None
+    """"coordinator", "backup" or None; at most one of each (see `bot.workgroup`)."""
+    active: bool = True
+
+    def validate(self) -> None:
+        self.name = check_text(self.name, "name", max_length=120)
+        if not isinstance(self.roles, list):
+            raise ValidationError("one_of", "roles", value=str(self.roles), allowed=", ".join(ROLES))
+        for role in self.roles:
+            _one_of(role, ROLES, "roles")
+        if self.position is not None:
+            _one_of(self.position, POSITIONS, "position")
+        if self.channel is not None:
+            _one_of(self.channel, ("teams", "slack", "local"), "channel")
+
+
+@dataclass(kw_only=True)
+class Action(Record):
+    table: ClassVar[str] = "action"
+    title: str = ""
+    owner_id: int | None = None
+    """A `Member` id."""
+    deadline: date | None = None
+    status: str = "open"
+    section: str | None = None
+    contract_id: int | None = None
+    meeting_id: int | None = None
+    snoozed_until: date | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    done_at: datetime | None = None
+
+    def validate(self) -> None:
+        self.title = check_text(self.title, "title", max_length=300)
+        _require_type(self.owner_id, int, "member_unknown", "owner_id")
+        _date(self.deadline, "deadline")
+        _date(self.snoozed_until, "snoozed_until")
+        _one_of(self.status, ACTION_STATUSES, "status")
+        for name in ("created_at", "updated_at", "done_at"):
+            _instant(getattr(self, name), name)
+
+
+@dataclass(kw_only=True)
+class Contract(Record):
+    table: ClassVar[str] = "contract"
+    name: str = ""
+    supplier: str = ""
+    category: str = ""
+    yearly_value: float | None = None
+    start: date | None = None
+    end: date | None = None
+    extension_decision: date | None = None
+    """The date by which the organisation decides whether to extend the contract."""
+    has_sroi_clause: bool = False
+    sroi_percentage: float | None = None
+    contract_manager_id: int | None = None
+
+    def validate(self) -> None:
+        self.name = check_text(self.name, "name", required=False, max_length=200)
+        self.supplier = check_text(self.supplier, "supplier", max_length=200)
+        self.category = check_text(self.category, "category", required=False, max_length=120)
+        _non_negative(self.yearly_value, "yearly_value")
+        for name in ("start", "end", "extension_decision"):
+            _date(getattr(self, name), name)
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError("date_order", "end")
+        if not isinstance(self.has_sroi_clause, bool):
+            raise ValidationError("boolean", "has_sroi_clause")
+        _non_negative(self.sroi_percentage, "sroi_percentage")
+        if self.sroi_percentage is not None and self.sroi_percentage > 100:
+            raise ValidationError("percentage", "sroi_percentage")
+        _require_type(self.contract_manager_id, int, "member_unknown", "contract_manager_id")
+
+    @property
+    def label(self) -> str:
+        return self.name or self.supplier
+
+
+@dataclass(kw_only=True)
+class Tender(Record):
+    table: ClassVar[str] = "tender"
+    title: str = ""
+    category: str = ""
+    estimated_value: float | None = None
+    duration_months: int | None = None
+    labour_share: float | None = None
+    """The share of labour costs in the contract value, in percent (0–100)."""
+    planned_publication: date | None = None
+
+    def validate(self) -> None:
+        self.title = check_text(self.title, "title", max_length=200)
+        self.category = check_text(self.category, "category", required=False, max_length=120)
+        _non_negative(self.estimated_value, "estimated_value")
+        _non_negative(self.duration_months, "duration_months")
+        _non_negative(self.labour_share, "labour_share")
+        if self.labour_share is not None and self.labour_share > 100:
+            raise ValidationError("percentage", "labour_share")
+        _date(self.planned_publication, "planned_publication")
+
+
+@dataclass(kw_only=True)
+class Meeting(Record):
+    """A recurring progress meeting of a contract or of the partnership as a whole."""
+
+    table: ClassVar[str] = "meeting"
+    title: str = ""
+    contract_id: int | None = None
+    partnership: str | None = None
+    frequency: str = "monthly"
+    next_date: datetime | None = None
+    participant_ids: list[int] = field(default_factory=list)
+
+    def validate(self) -> None:
+        self.title = check_text(self.title, "title", max_length=200)
+        _one_of(self.frequency, MEETING_FREQUENCIES, "frequency")
+        _instant(self.next_date, "next_date")
+        if not isinstance(self.participant_ids, list) or not all(
+                isinstance(p, int) and not isinstance(p, bool) for p in self.participant_ids):
+            raise ValidationError("member_unknown", "participant_ids")
+
+
+@dataclass(kw_only=True)
+class JourneyStep(Record):
+    """Progress on one section of the step plan, with what the user captured there."""
+
+    table: ClassVar[str] = "journey"
+    section: str = ""
+    status: str = "not_started"
+    answers: dict[str, Any] = field(default_factory=dict)
+    updated_at: datetime | None = None
+
+    def validate(self) -> None:
+        self.section = check_text(self.section, "section", max_length=40)
+        _one_of(self.status, JOURNEY_STATUSES, "status")
+        if not isinstance(self.answers, dict):
+            raise ValidationError("required", "answers")
+        _instant(self.updated_at, "updated_at")
+
+
+@dataclass(kw_only=True)
+class ConversationState(Record):
+    """Per user: language and where the user is in a dialog (`active` names the feature)."""
+
+    table: ClassVar[str] = "conversation_state"
+    user_id: str = ""
+    lang: str | None = None
+    active: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    updated_at: datetime | None = None
+
+    def validate(self) -> None:
+        if not self.user_id:
+            raise ValidationError("required", "user_id")
+        if self.lang is not None:
+            _one_of(self.lang, LANGUAGES, "lang")
+        if not isinstance(self.data, dict):
+            raise ValidationError("required", "data")
+
+
+@dataclass(kw_only=True)
+class OutboxItem(Record):
+    """A notification delivered on the local channel (read back by GET /api/local/notifications)."""
+
+    table: ClassVar[str] = "local_outbox"
+    key: str = ""
+    to: str = "user"
+    user_id: str | None = None
+    conversation_id: str | None = None
+    reply: dict[str, Any] = field(default_factory=dict)
+    sent_at: datetime | None = None
+
+    def validate(self) -> None:
+        if not self.key:
+            raise ValidationError("required", "key")
+        _one_of(self.to, ("user", "group"), "to")
+        _instant(self.sent_at, "sent_at")

@@ -1,0 +1,299 @@
+"""Storage: one TinyDB file per organisation, and the repository functions over it.
+
+This is the only module that touches TinyDB. Each organisation's data lives in memory and in
+`DATA_DIR/orgs/org_<id>.json`. A write is applied in memory and acknowledged only after the
+whole file has been written atomically (see `bot.atomicfile`). Writes that arrive while a flush
+is running are applied together in the next one (group commit), behind one lock per file. A
+file lock and a change check on every read keep a second process (`app.py tick`) consistent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import fcntl
+import json
+import logging
+import os
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import quote, unquote
+
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Document
+
+from bot.atomicfile import atomic_write, remove_stale_temporaries
+from bot.records import Organisation, Record, _to_json
+
+log = logging.getLogger(__name__)
+R = TypeVar("R", bound=Record)
+MAX_ORG_ID = 200
+
+
+class StorageError(RuntimeError):
+    """The data could not be written; nothing of the failed write was kept."""
+
+
+class NotFound(LookupError):
+    pass
+
+
+class _MemoryStorage(Storage):
+    """TinyDB storage that keeps the tables in a dict owned by `OrgStore`."""
+
+    def __init__(self, holder: OrgStore) -> None:
+        self._holder = holder
+
+    def read(self) -> dict[str, Any] | None:
+        return self._holder._data
+
+    def write(self, data: dict[str, Any]) -> None:
+        self._holder._data = data
+
+
+class OrgStore:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock_path = path.with_name(path.name + ".lock")
+        self._data: dict[str, Any] = {}
+        self._stamp: tuple[int, int, int] | None = None
+        self._queue: list[tuple[Callable[[TinyDB], Any], asyncio.Future[Any]]] = []
+        self._lock = asyncio.Lock()
+        self._flusher: asyncio.Task[None] | None = None
+        self.db = TinyDB(storage=_MemoryStorage, holder=self)
+        self._load()
+
+    # -- reading ---------------------------------------------------------------------------
+    def _stat(self) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def _load(self) -> None:
+        stamp = self._stat()
+        data: dict[str, Any] = {}
+        if stamp is not None:
+            raw = self.path.read_bytes()
+            try:
+                data = json.loads(raw) if raw.strip() else {}
+            except ValueError:
+                aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
+                os.replace(self.path, aside)
+                log.error("store %s could not be read; kept it aside as %s", self.path, aside.name)
+                data, stamp = {}, None
+        self._data = data
+        self._stamp = stamp
+        self.db = TinyDB(storage=_MemoryStorage, holder=self)
+
+    def _refresh(self) -> None:
+        """Pick up a write made by another process since we last looked."""
+        if self._stat() != self._stamp:
+            self._load()
+
+    def read(self, fn: Callable[[TinyDB], Any]) -> Any:
+        self._refresh()
+        return fn(self.db)
+
+    # -- writing ---------------------------------------------------------------------------
+    async def write(self, fn: Callable[[TinyDB], Any]) -> Any:
+        """Apply `fn` to the database and return its result once it is durably on disk.
+
+        `fn` must check everything before it changes anything: it runs inside a batch.
+        """
+        fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queue.append((fn, fut))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.ensure_future(self._flush_all())
+        return await fut
+
+    async def _flush_all(self) -> None:
+        async with self._lock:
+            while self._queue:
+                batch, self._queue = self._queue, []
+                await self._flush(batch)
+
+    async def _flush(self, batch: list[tuple[Callable[[TinyDB], Any], asyncio.Future[Any]]]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock_fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        outcomes: list[tuple[asyncio.Future[Any], bool, Any]] = []
+        try:
+            await asyncio.to_thread(fcntl.flock, lock_fd, fcntl.LOCK_EX)
+            self._refresh()
+            for fn, fut in batch:
+                try:
+                    outcomes.append((fut, True, fn(self.db)))
+                except Exception as exc:
+                    outcomes.append((fut, False, exc))
+            payload = json.dumps(self._data, ensure_ascii=False, separators=(",", ":")).encode()
+            try:
+                await asyncio.to_thread(atomic_write, self.path, payload)
+            except OSError as exc:
+                log.error("writing %s failed: %s", self.path, exc)
+                self._load()
+                error = StorageError(str(exc))
+                outcomes = [(fut, False, error) for fut, _, _ in outcomes]
+            else:
+                self._stamp = self._stat()
+        finally:
+            fcntl.flock(lock_fd, fcntl.LOCK_UN)
+            os.close(lock_fd)
+        for fut, ok, value in outcomes:
+            if fut.done():
+                continue
+            if ok:
+                fut.set_result(value)
+            else:
+                fut.set_exception(value)
+
+
+class StoreRegistry:
+    """All organisations' stores under one data directory."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.root = Path(data_dir) / "orgs"
+        self.root.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(self.root)
+        self._stores: dict[str, OrgStore] = {}
+
+    @staticmethod
+    def check_org_id(org_id: str) -> str:
+        if not isinstance(org_id, str) or not org_id.strip() or len(org_id) > MAX_ORG_ID \
+                or not org_id.isprintable():
+            raise ValueError("organisation id must be 1 to 200 printable characters")
+        return org_id.strip()
+
+    def _path(self, org_id: str) -> Path:
+        return self.root / f"org_{quote(org_id, safe='-_')}.json"
+
+    def store(self, org_id: str) -> OrgStore:
+        org_id = self.check_org_id(org_id)
+        store = self._stores.get(org_id)
+        if store is None:
+            store = self._stores[org_id] = OrgStore(self._path(org_id))
+        return store
+
+    def repo(self, org_id: str) -> Repository:
+        return Repository(self.store(org_id), org_id)
+
+    def org_ids(self) -> list[str]:
+        """Every organisation that has stored something, plus those loaded in this process."""
+        ids = {unquote(p.name[4:-5]) for p in self.root.glob("org_*.json")}
+        return sorted(ids | set(self._stores))
+
+
+def _match(doc: dict[str, Any], equals: dict[str, Any]) -> bool:
+    return all(doc.get(k) == v for k, v in equals.items())
+
+
+class Repository:
+    """Create, read, update and list records of one organisation."""
+
+    def __init__(self, store: OrgStore, org_id: str) -> None:
+        self._store = store
+        self.org_id = org_id
+
+    @staticmethod
+    def _record(cls: type[R], doc: Document) -> R:
+        return cls.from_doc(copy.deepcopy(dict(doc)), doc.doc_id)
+
+    async def get(self, cls: type[R], record_id: int) -> R | None:
+        if not isinstance(record_id, int) or isinstance(record_id, bool):
+            return None
+        doc = self._store.read(lambda db: db.table(cls.table).get(doc_id=record_id))
+        return self._record(cls, doc) if doc is not None else None
+
+    async def list(self, cls: type[R], **equals: Any) -> list[R]:
+        eq = {k: _to_json(v) for k, v in equals.items()}
+        docs = self._store.read(lambda db: [d for d in db.table(cls.table).all() if _match(d, eq)])
+        return [self._record(cls, d) for d in sorted(docs, key=lambda d: d.doc_id)]
+
+    async def find(self, cls: type[R], **equals: Any) -> R | None:
+        found = await self.list(cls, **equals)
+        return found[0] if found else None
+
+    async def count(self, cls: type[R]) -> int:
+        return self._store.read(lambda db: len(db.table(cls.table)))
+
+    async def add(self, record: R) -> R:
+        record.validate()
+        doc = record.to_doc()
+        record.id = await self._store.write(lambda db: db.table(record.table).insert(doc))
+        return record
+
+    async def add_once(self, record: R, **key: Any) -> R | None:
+        """Add unless a record with these key values exists (atomic); None when it existed."""
+        record.validate()
+        doc = record.to_doc()
+        eq = {k: _to_json(v) for k, v in key.items()}
+
+        def insert(db: TinyDB) -> int | None:
+            table = db.table(record.table)
+            if any(_match(d, eq) for d in table.all()):
+                return None
+            return table.insert(doc)
+
+        new_id = await self._store.write(insert)
+        if new_id is None:
+            return None
+        record.id = new_id
+        return record
+
+    async def update(self, record: R) -> R:
+        if record.id is None:
+            raise NotFound(f"{record.table} without id")
+        record.validate()
+        doc = record.to_doc()
+
+        def replace(db: TinyDB) -> bool:
+            table = db.table(record.table)
+            if not table.contains(doc_id=record.id):
+                return False
+
+            def put(d: dict[str, Any]) -> None:
+                d.clear()
+                d.update(doc)
+
+            table.update(put, doc_ids=[record.id])
+            return True
+
+        if not await self._store.write(replace):
+            raise NotFound(f"{record.table} {record.id}")
+        return record
+
+    async def save(self, record: R) -> R:
+        return await self.add(record) if record.id is None else await self.update(record)
+
+    async def delete(self, cls: type[R], record_id: int) -> bool:
+        def remove(db: TinyDB) -> bool:
+            table = db.table(cls.table)
+            if not table.contains(doc_id=record_id):
+                return False
+            table.remove(doc_ids=[record_id])
+            return True
+
+        return await self._store.write(remove)
+
+    async def organisation(self, defaults: Organisation | None = None) -> Organisation:
+        """The organisation's settings; unsaved defaults when nothing is stored yet."""
+        found = await self.find(Organisation)
+        if found is not None:
+            return found
+        org = copy.copy(defaults) if defaults else Organisation()
+        org.org_id = self.org_id
+        return org
+
+    async def save_organisation(self, org: Organisation, now: datetime | None = None) -> Organisation:
+        if org.id is None:
+            existing = await self.find(Organisation)
+            if existing is not None:
+                org.id = existing.id
+        if org.created_at is None and now is not None:
+            org.created_at = now
+        org.org_id = self.org_id
+        return await self.save(org)

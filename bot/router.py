@@ -1,0 +1,137 @@
+"""The router every channel calls: one Incoming in, the bot's Replies out.
+
+It loads the organisation and the user's conversation state, picks the language, hands the
+message to the right feature, saves the state, logs one line per turn and turns any exception
+into a short apology (the server never goes down over one message).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import weakref
+from collections.abc import Sequence
+from dataclasses import replace
+
+from bot.commands import CoreCommands
+from bot.feature import Feature, Turn
+from bot.i18n import t
+from bot.language import detect
+from bot.messages import Choice, Incoming, Reply
+from bot.records import ConversationState, Organisation
+from bot.services import Services
+from bot.workgroup import member_for
+
+log = logging.getLogger("partnerbot.turn")
+MAX_TEXT = 2000
+
+
+def clean_text(text: str) -> str:
+    """Strip control characters (but not newlines and tabs) and surrounding space."""
+    return "".join(ch for ch in text if ch in "\n\t" or ch.isprintable()).strip()
+
+
+class Router:
+    def __init__(self, services: Services, features: Sequence[Feature] = ()) -> None:
+        self.services = services
+        self.features: list[Feature] = list(features)
+        self.core = CoreCommands(self)
+        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = \
+            weakref.WeakValueDictionary()
+        services.router = self
+
+    def _all(self) -> list[Feature]:
+        return [self.core, *self.features]
+
+    def owner(self, value: str) -> Feature | None:
+        """The feature whose prefix the choice value or form id starts with (longest prefix wins)."""
+        best: tuple[int, Feature] | None = None
+        for feature in self._all():
+            for prefix in feature.prefixes:
+                if value.startswith(prefix) and (best is None or len(prefix) > best[0]):
+                    best = (len(prefix), feature)
+        return best[1] if best else None
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        started = time.perf_counter()
+        outcome = "ok"
+        try:
+            replies = await self._locked_turn(incoming)
+        except Exception:
+            outcome = "error"
+            log.exception("turn failed channel=%s org=%s", incoming.channel, incoming.org_id)
+            replies = [Reply(text=t("error.apology", self.services.config.language))]
+        elapsed = (time.perf_counter() - started) * 1000
+        log.info("turn channel=%s org=%s kind=%s outcome=%s replies=%d ms=%.1f", incoming.channel,
+                 incoming.org_id, incoming.kind, outcome, len(replies), elapsed)
+        return replies
+
+    async def _locked_turn(self, incoming: Incoming) -> list[Reply]:
+        key = (incoming.org_id, incoming.user_id)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        async with lock:
+            return await self._turn(incoming)
+
+    async def _turn(self, incoming: Incoming) -> list[Reply]:
+        services = self.services
+        repo = services.repo(incoming.org_id)
+        org = await repo.organisation(Organisation(language=services.config.language,
+                                                   timezone=services.config.timezone))
+        state = await repo.find(ConversationState, user_id=incoming.user_id) \
+            or ConversationState(user_id=incoming.user_id)
+        before = state.to_doc()
+        if incoming.text is not None:
+            incoming = replace(incoming, text=clean_text(incoming.text))
+        lang = self._language(incoming, state, org)
+        turn = Turn(incoming=incoming, lang=lang, repo=repo, org=org, state=state, services=services,
+                    member=await member_for(repo, incoming))
+        replies = await self._dispatch(turn)
+        if state.to_doc() != before:
+            state.updated_at = services.clock.now()
+            await repo.save(state)
+        return replies
+
+    @staticmethod
+    def _language(incoming: Incoming, state: ConversationState, org: Organisation) -> str:
+        if incoming.text:
+            detected = detect(incoming.text)
+            if detected:
+                state.lang = detected
+                return detected
+        return state.lang or org.language
+
+    async def _dispatch(self, turn: Turn) -> list[Reply]:
+        incoming = turn.incoming
+        if incoming.form is not None:
+            owner = self.owner(incoming.form.id)
+            replies = await owner.handle(turn) if owner else None
+            return replies if replies is not None else [turn.reply("form.unknown")]
+        if incoming.choice is not None:
+            owner = self.owner(incoming.choice)
+            replies = await owner.handle(turn) if owner else None
+            if replies is not None:
+                return replies
+            # a button whose value is a plain command ("volgende", "help") reads as typed text
+            turn.incoming = replace(incoming, choice=None, text=clean_text(incoming.choice))
+            turn.extra.pop("_norm", None)
+        text = turn.text
+        if len(text) > MAX_TEXT:
+            return [turn.reply("too_long", length=len(text), maximum=MAX_TEXT)]
+        if not text:
+            return [self.core.help(turn)]
+        replies = await self.core.handle(turn)
+        if replies is not None:
+            return replies
+        for feature in self._text_order(turn.state.active):
+            replies = await feature.handle(turn)
+            if replies is not None:
+                return replies
+        return [turn.reply("fallback.text", choices=[Choice(turn.t("fallback.menu"), "core:help")])]
+
+    def _text_order(self, active: str | None) -> list[Feature]:
+        first = [f for f in self.features if f.name == active]
+        return first + [f for f in self.features if f.name != active]

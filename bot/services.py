@@ -1,0 +1,38 @@
+"""The services one running bot shares: configuration, stores, clock, files and notifiers."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bot.clock import Clock, SystemClock
+from bot.config import Config
+from bot.files import FileStore
+from bot.notify import Notifier
+from bot.repository import Repository, StoreRegistry
+
+if TYPE_CHECKING:
+    from bot.router import Router
+
+Hook = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class Services:
+    config: Config
+    stores: StoreRegistry
+    files: FileStore
+    clock: Clock = field(default_factory=SystemClock)
+    notifiers: dict[str, Notifier] = field(default_factory=dict)
+    router: Router | None = None
+    on_startup: list[Hook] = field(default_factory=list)
+    on_shutdown: list[Hook] = field(default_factory=list)
+
+    @classmethod
+    def create(cls, config: Config, clock: Clock | None = None) -> Services:
+        return cls(config=config, stores=StoreRegistry(config.data_dir), files=FileStore(config.data_dir),
+                   clock=clock or SystemClock())
+
+    def repo(self, org_id: str) -> Repository:
+        return self.stores.repo(org_id)

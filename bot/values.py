@@ -1,0 +1,155 @@
+"""Turning what people type or pick (dates, numbers, times) into values, with a clear message if not."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.i18n import t
+from bot.markdown import Md
+
+
+class ValidationError(ValueError):
+    """A value was refused. `message(lang)` explains it to the user in their language."""
+
+    def __init__(self, key: str, field: str | None = None, **params: Any) -> None:
+        super().__init__(f"{key} ({field})" if field else key)
+        self.key = key
+        self.field = field
+        self.params = params
+
+    def message(self, lang: str, field_label: str | None = None) -> Md:
+        label = field_label or self.field or ""
+        return t(f"validation.{self.key}", lang, field=label, **self.params)
+
+
+_DMY = re.compile(r"^(\d{1,2})[-/. ](\d{1,2})[-/. ](\d{4})$")
+_MONTHS = {
+    "jan": 1, "januari": 1, "january": 1, "feb": 2, "februari": 2, "february": 2, "mrt": 3, "mar": 3,
+    "maart": 3, "march": 3, "apr": 4, "april": 4, "mei": 5, "may": 5, "jun": 6, "juni": 6, "june": 6,
+    "jul": 7, "juli": 7, "july": 7, "aug": 8, "augustus": 8, "august": 8, "sep": 9, "sept": 9,
+    "september": 9, "okt": 10, "oct": 10, "oktober": 10, "october": 10, "nov": 11, "november": 11,
+    "dec": 12, "december": 12,
+}
+_TEXT_DATE = re.compile(r"^(\d{1,2})\s+([a-z]+)\.?\s+(\d{4})$")
+
+
+def parse_date(value: Any, field: str | None = None) -> date:
+    """A date from ISO (2026-03-01), Dutch order (1-3-2026, 01/03/2026) or words (1 maart 2026)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError("date", field)
+    text = value.strip().lower()
+    try:
+        return date.fromisoformat(text[:10]) if re.match(r"^\d{4}-\d{2}-\d{2}", text) else _other(text)
+    except ValueError:
+        raise ValidationError("date", field, value=value) from None
+
+
+def _other(text: str) -> date:
+    m = _DMY.match(text)
+    if m:
+        return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+    m = _TEXT_DATE.match(text)
+    if m and m.group(2) in _MONTHS:
+        return date(int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1)))
+    raise ValueError(text)
+
+
+def parse_number(value: Any, field: str | None = None, *, minimum: float | None = 0,
+                 maximum: float | None = None, integer: bool = False) -> float | int:
+    """A number from 1234, 1.234,56 (Dutch), 1,234.56, €200.000 or 200k; refuses negatives by default."""
+    if isinstance(value, bool):
+        raise ValidationError("number", field)
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str) and value.strip():
+        number = _number_text(value, field)
+    else:
+        raise ValidationError("number", field)
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValidationError("number", field)
+    if minimum is not None and number < minimum:
+        raise ValidationError("non_negative" if minimum == 0 else "minimum", field, minimum=minimum)
+    if maximum is not None and number > maximum:
+        raise ValidationError("maximum", field, maximum=maximum)
+    if integer:
+        if number != int(number):
+            raise ValidationError("integer", field)
+        return int(number)
+    return int(number) if number.is_integer() and abs(number) < 2**53 else number
+
+
+def _number_text(value: str, field: str | None) -> float:
+    text = value.strip().lower().replace("€", "").replace("eur", "").replace(" ", "").replace("\u00a0", "")
+    mult = 1.0
+    if text.endswith("k"):
+        mult, text = 1_000.0, text[:-1]
+    elif text.endswith(("mln", "m")):
+        mult, text = 1_000_000.0, text.rstrip("mln").rstrip("m")
+    text = text.rstrip("%")
+    if "," in text and "." in text:
+        # the last separator is the decimal one
+        if text.rfind(",") > text.rfind("."):
+            text = text.replace(".", "").replace(",", ".")
+        else:
+            text = text.replace(",", "")
+    elif "," in text:
+        head, _, tail = text.rpartition(",")
+        thousands = len(tail) == 3 and head.lstrip("-").isdigit()
+        text = text.replace(",", "") if thousands else text.replace(",", ".")
+    elif text.count(".") > 1 or re.fullmatch(r"-?\d{1,3}\.\d{3}", text):
+        text = text.replace(".", "")
+    try:
+        return float(text) * mult
+    except ValueError:
+        raise ValidationError("number", field, value=value) from None
+
+
+def parse_time(value: Any, field: str | None = None) -> time:
+    """A time of day from 9:00, 09.30 or 9 (hours)."""
+    if isinstance(value, time):
+        return value
+    text = str(value or "").strip().replace(".", ":").lower().removesuffix("u").strip()
+    m = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?", text)
+    if not m or int(m.group(1)) > 23 or int(m.group(2) or 0) > 59:
+        raise ValidationError("time", field, value=str(value))
+    return time(int(m.group(1)), int(m.group(2) or 0))
+
+
+def parse_bool(value: Any, field: str | None = None) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value or "").strip().lower()
+    if text in ("true", "1", "ja", "yes", "j", "y", "on", "waar"):
+        return True
+    if text in ("false", "0", "nee", "no", "n", "off", "onwaar", ""):
+        return False
+    raise ValidationError("boolean", field, value=str(value))
+
+
+def check_timezone(name: str, field: str | None = None) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError("timezone", field, value=name) from None
+    return name
+
+
+def check_text(value: Any, field: str | None = None, *, required: bool = True, max_length: int = 500) -> str:
+    """A single clean line or paragraph of text: trimmed, no control characters, not too long."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        value = str(value)
+    text = "".join(ch for ch in value if ch in "\n\t" or ch.isprintable()).strip()
+    if required and not text:
+        raise ValidationError("required", field)
+    if len(text) > max_length:
+        raise ValidationError("too_long", field, maximum=max_length)
+    return text
