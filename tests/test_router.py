@@ -1,0 +1,88 @@
+"""The router through the local API: help, language switch, English detection, fallback, errors."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.messages import Incoming, Reply
+
+
+async def test_greeting_shows_help_with_choices(server):
+    replies = await server.say("hoi")
+    assert len(replies) == 1
+    assert "Partnerbot" in replies[0]["text"]
+    assert "Anna" in replies[0]["text"]
+    values = [c["value"] for c in replies[0]["choices"]]
+    assert "core:settings" in values
+    assert "core:lang:en" in values
+
+
+@pytest.mark.parametrize("text", ["help", "Hulp", "menu", "wat kun je?", "What can you do?"])
+async def test_help_phrases(server, text):
+    replies = await server.say(text)
+    assert "Partnerbot" in replies[0]["text"]
+
+
+async def test_language_switch_is_remembered(server):
+    replies = await server.say("taal en")
+    assert "English" in replies[0]["text"]
+    replies = await server.say("help")
+    assert "What would you like to do?" in replies[0]["text"]
+    replies = await server.say("language nl")
+    assert "Nederlands" in replies[0]["text"]
+    replies = await server.say("help")
+    assert "Wat wil je doen?" in replies[0]["text"]
+
+
+async def test_language_choice_button(server):
+    replies = await server.say(choice="core:lang:en")
+    assert "English" in replies[0]["text"]
+
+
+async def test_clearly_english_message_gets_english_answer(server):
+    replies = await server.say("can you tell me what this bot does for us?")
+    assert replies[0]["text"].startswith(("Hi", "I didn't", "I "))
+    replies = await server.say("help")  # short, no language signal: stays English
+    assert "What would you like to do?" in replies[0]["text"]
+    replies = await server.say("wat kan ik met deze bot doen voor onze werkgroep?")
+    assert "Partnerbot" in replies[0]["text"] or "begrijp" in replies[0]["text"]
+    replies = await server.say("help")
+    assert "Wat wil je doen?" in replies[0]["text"]
+
+
+async def test_fallback_is_friendly_and_offers_help(server):
+    replies = await server.say("xyzzy plugh")
+    assert "begrijp" in replies[0]["text"]
+    assert replies[0]["choices"] == [{"label": "Wat kan ik?", "value": "core:help"}]
+
+
+async def test_too_long_message_is_refused_with_a_reason(server):
+    replies = await server.say("a" * 3000)
+    assert "3000" in replies[0]["text"]
+
+
+async def test_exception_in_a_feature_becomes_an_apology(services, caplog):
+    class Broken:
+        name = "broken"
+        prefixes = ("broken:",)
+
+        def help_choices(self, lang):
+            return []
+
+        async def handle(self, turn) -> list[Reply] | None:
+            raise RuntimeError("boom")
+
+    services.router.features.append(Broken())
+    incoming = Incoming(org_id="demo", user_id="u1", user_name="A", conversation_id="c", channel="local",
+                        text="iets onbekends")
+    with caplog.at_level(logging.INFO, logger="partnerbot.turn"):
+        replies = await services.router.handle(incoming)
+    assert "Sorry" in replies[0].text
+    assert "boom" not in replies[0].text
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert errors and errors[0].exc_info is not None
+    turn_lines = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
+    assert any("outcome=error" in line and "ms=" in line for line in turn_lines)
+    assert all("iets onbekends" not in line for line in turn_lines)
