@@ -79,3 +79,10 @@ class Feature(Protocol):
     async def handle(self, turn: Turn) -> list[Reply] | None:
         """Replies, or None when the message is not for this feature."""
         ...
+
+
+class HomeProvider(Protocol):
+    """Optional for a feature: what it shows on a user's home/overview (Slack App Home, "overzicht")."""
+
+    async def home(self, turn: Turn) -> list[Reply]:
+        ...

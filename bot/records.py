@@ -338,3 +338,34 @@ class OutboxItem(Record):
             raise ValidationError("required", "key")
         _one_of(self.to, ("user", "group"), "to")
         _instant(self.sent_at, "sent_at")
+
+
+@dataclass(kw_only=True)
+class ConversationRef(Record):
+    """How to reach a user or a channel later (proactive messages), stored by the channel adapters.
+
+    `reference` is the channel's own data (a Teams ConversationReference, a Slack channel id).
+    `active` turns False when the channel says the bot can no longer post there (removed, gone);
+    the scheduler reports those to the coordinator instead of retrying.
+    """
+
+    table: ClassVar[str] = "conversation_ref"
+    channel: str = ""
+    kind: str = "user"
+    """"user" (a direct chat) or "group" (a channel or group chat)."""
+    user_id: str | None = None
+    conversation_id: str = ""
+    name: str = ""
+    reference: dict[str, Any] = field(default_factory=dict)
+    active: bool = True
+    updated_at: datetime | None = None
+    inactive_reason: str | None = None
+
+    def validate(self) -> None:
+        _one_of(self.channel, ("teams", "slack", "local"), "channel")
+        _one_of(self.kind, ("user", "group"), "kind")
+        if not self.conversation_id:
+            raise ValidationError("required", "conversation_id")
+        if not isinstance(self.reference, dict):
+            raise ValidationError("required", "reference")
+        _instant(self.updated_at, "updated_at")
