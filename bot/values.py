@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.i18n import t
+from bot.i18n import TEXTS, t
 from bot.markdown import Md
 
 
@@ -21,8 +21,11 @@ class ValidationError(ValueError):
         self.params = params
 
     def message(self, lang: str, field_label: str | None = None) -> Md:
-        label = field_label or self.field or ""
-        return t(f"validation.{self.key}", lang, field=label, **self.params)
+        """The explanation; the field is named by `field_label`, else by its label in bot/texts.yaml."""
+        label = field_label
+        if label is None and self.field:
+            label = t(f"field.{self.field}", lang) if TEXTS.has(f"field.{self.field}") else self.field
+        return t(f"validation.{self.key}", lang, field=label or "", **self.params)
 
 
 _DMY = re.compile(r"^(\d{1,2})[-/. ](\d{1,2})[-/. ](\d{4})$")
