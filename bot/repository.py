@@ -123,7 +123,10 @@ class OrgStore:
         lock_fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         outcomes: list[tuple[asyncio.Future[Any], bool, Any]] = []
         try:
-            await asyncio.to_thread(fcntl.flock, lock_fd, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:  # another process (`app.py tick`) is writing: wait off the loop
+                await asyncio.to_thread(fcntl.flock, lock_fd, fcntl.LOCK_EX)
             self._refresh()
             for fn, fut in batch:
                 try:
