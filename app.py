@@ -31,12 +31,21 @@ def build_features(services: Services) -> list[Feature]:
 def build_services(config: Config, clock: Clock | None = None) -> Services:
     services = Services.create(config, clock)
     services.notifiers["local"] = LocalNotifier(services.stores, services.files, services.clock)
+    if config.slack_configured:
+        from adapters.slack import endpoint as slack
+
+        services.notifiers["slack"] = slack.notifier(services)
     Router(services, build_features(services))
     return services
 
 
 def build_mounts(services: Services) -> list[Mount]:
-    return [local_api.mount, local_web.mount]
+    mounts: list[Mount] = [local_api.mount, local_web.mount]
+    if services.config.slack_configured:
+        from adapters.slack import endpoint as slack
+
+        mounts.append(slack.mount)
+    return mounts
 
 
 def build_web_app(services: Services) -> web.Application:

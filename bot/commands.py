@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from bot.forms import invalid_reply, read_form
+from bot.home import overview
 from bot.i18n import LANGUAGES, t
 from bot.messages import MAX_CHOICES, Choice, Form, FormField, Reply
 from bot.values import ValidationError
@@ -78,6 +79,10 @@ class CoreCommands:
                 return self._switch(turn, value[10:])
             if value == "core:settings":
                 return await self._settings(turn)
+            if value == "core:overview":
+                return await overview(turn, self.router.features)
+            if value == "core:ask":
+                return [turn.reply("overview.ask_prompt")]
             return None
         norm = turn.norm
         lang = language_request(norm)
@@ -87,6 +92,8 @@ class CoreCommands:
             return [self.help(turn)]
         if norm in phrases()["settings"]:
             return await self._settings(turn)
+        if norm in phrases()["overview"]:
+            return await overview(turn, self.router.features)
         return None
 
     def help(self, turn: Turn) -> Reply:

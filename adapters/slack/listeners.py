@@ -1,0 +1,201 @@
+"""The slack-bolt app: Slack's events, slash command, buttons and modals in, the router's replies out.
+
+Every listener acknowledges at once (Slack wants an answer within 3 seconds) and does the work in a
+lazy listener afterwards. A delivery Slack repeats (`X-Slack-Retry-Num`, the same `event_id`) is
+acknowledged and dropped, so it never produces a second reply.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.response import BoltResponse
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import blocks
+from adapters.slack.inbound import RecentIds, ignored_message, organisation, plain_text
+from adapters.slack.sender import Destination, SlackSender
+from bot.i18n import t
+from bot.messages import FormSubmission, Incoming, Reply
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+COMMAND = "/sroi"
+HOME_CHOICE = "core:overview"
+
+
+async def _ack(ack: Callable[..., Awaitable[None]]) -> None:
+    await ack()
+
+
+class SlackListeners:
+    """Turns Slack payloads into Incoming messages for the router and sends its replies back."""
+
+    def __init__(self, services: Services, sender: SlackSender) -> None:
+        self.services = services
+        self.sender = sender
+        self.recent = RecentIds()
+
+    # -- plumbing --------------------------------------------------------------------------------
+    def register(self, app: AsyncApp) -> None:
+        app.middleware(self._drop_repeats)
+        app.event("message")(ack=_ack, lazy=[self.on_message])
+        app.event("app_mention")(ack=_ack, lazy=[self.on_mention])
+        app.event("app_home_opened")(ack=_ack, lazy=[self.on_home_opened])
+        app.command(COMMAND)(ack=_ack, lazy=[self.on_command])
+        app.action(re.compile(rf"^{blocks.CHOICE_ACTION}:"))(ack=_ack, lazy=[self.on_choice])
+        app.action(re.compile(rf"^{blocks.FORM_ACTION}:"))(ack=_ack, lazy=[self.on_form_open])
+        app.view(blocks.FORM_CALLBACK)(ack=_ack, lazy=[self.on_submit])
+        app.error(self._on_error)
+
+    async def _drop_repeats(self, body: dict[str, Any], next: Callable[[], Awaitable[Any]]) -> Any:
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if isinstance(event_id, str) and not self.recent.first_time(event_id):
+            log.info("slack: dropped a repeated delivery of event %s", event_id)
+            return BoltResponse(status=200, body="")
+        return await next()
+
+    @staticmethod
+    async def _on_error(error: Exception, body: dict[str, Any]) -> None:
+        log.error("slack: handling a %s payload failed: %s", body.get("type"), error, exc_info=error)
+
+    @staticmethod
+    def _org(context: AsyncBoltContext) -> str | None:
+        return organisation(context.enterprise_id, context.team_id)
+
+    async def _answer(self, dest: Destination, conversation_id: str, *, is_group: bool, text: str | None = None,
+                      choice: str | None = None, form: FormSubmission | None = None) -> list[Reply]:
+        """Route one message and send the replies to `dest`."""
+        user = dest.user_id or ""
+        name = await self.sender.user_name(user)
+        if is_group:
+            await self.sender.remember(dest.org_id, "group", conversation_id)
+        elif conversation_id.startswith("D"):
+            await self.sender.remember(dest.org_id, "user", conversation_id, user_id=user, name=name)
+        incoming = Incoming(org_id=dest.org_id, user_id=user, user_name=name, conversation_id=conversation_id,
+                            channel="slack", is_group=is_group, text=text, choice=choice, form=form)
+        assert self.services.router is not None
+        replies = await self.services.router.handle(incoming)
+        await self.sender.send(dest, replies)
+        return replies
+
+    # -- events ----------------------------------------------------------------------------------
+    async def on_message(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        """A direct message to the bot (message.im)."""
+        org = self._org(context)
+        if org is None or event.get("channel_type") != "im" or ignored_message(event, context.bot_user_id):
+            return
+        channel = event["channel"]
+        dest = Destination(org_id=org, user_id=event["user"], channel=channel, thread_ts=event.get("thread_ts"))
+        await self._answer(dest, channel, is_group=False,
+                           text=plain_text(event.get("text") or "", drop_user=context.bot_user_id))
+
+    async def on_mention(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        """@Partnerbot in a channel: the answer goes into the message's thread."""
+        org = self._org(context)
+        if org is None or ignored_message(event, context.bot_user_id):
+            return
+        channel = event["channel"]
+        dest = Destination(org_id=org, user_id=event["user"], channel=channel,
+                           thread_ts=event.get("thread_ts") or event.get("ts"))
+        await self._answer(dest, channel, is_group=not channel.startswith("D"),
+                           text=plain_text(event.get("text") or "", drop_user=context.bot_user_id))
+
+    async def on_home_opened(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        org = self._org(context)
+        if org is None or event.get("tab") != "home" or not event.get("user"):
+            return
+        await self.publish_home(org, event["user"], event.get("channel"))
+
+    async def publish_home(self, org: str, user: str, dm_channel: str | None = None) -> None:
+        """The Home tab: the same overview every channel shows for "overzicht"."""
+        incoming = Incoming(org_id=org, user_id=user, user_name=await self.sender.user_name(user),
+                            conversation_id=dm_channel or f"home:{user}", channel="slack", choice=HOME_CHOICE)
+        assert self.services.router is not None
+        replies = await self.services.router.handle(incoming)
+        await self.sender.publish_home(org, user, replies)
+
+    # -- the slash command -----------------------------------------------------------------------
+    async def on_command(self, command: dict[str, Any], context: AsyncBoltContext) -> None:
+        """`/sroi <text>`: the answer is only visible to the user, where they typed it."""
+        org = self._org(context)
+        if org is None:
+            return
+        channel = command.get("channel_id") or ""
+        dest = Destination(org_id=org, user_id=command["user_id"], channel=channel or None,
+                           response_url=command.get("response_url"))
+        await self._answer(dest, channel or f"slack:{command['user_id']}", is_group=not channel.startswith("D"),
+                           text=plain_text(command.get("text") or ""))
+
+    # -- buttons and modals ----------------------------------------------------------------------
+    async def _click_destination(self, org: str, body: dict[str, Any]) -> tuple[Destination, str, bool]:
+        """Where the answer to a click goes: the message's thread, the ephemeral answer, or the user's DM."""
+        user = body["user"]["id"]
+        container = body.get("container") or {}
+        channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
+        if container.get("type") == "view" or not channel:
+            dm = await self.sender.dm_channel(org, user)
+            return Destination(org_id=org, user_id=user, channel=dm), dm, False
+        is_group = not channel.startswith("D")
+        if container.get("is_ephemeral") or body.get("message") is None:
+            return Destination(org_id=org, user_id=user, channel=channel,
+                               response_url=body.get("response_url")), channel, is_group
+        message = body["message"]
+        thread = message.get("thread_ts") or (message.get("ts") if is_group else None)
+        return Destination(org_id=org, user_id=user, channel=channel, thread_ts=thread), channel, is_group
+
+    async def on_choice(self, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext) -> None:
+        org = self._org(context)
+        if org is None:
+            return
+        value = await self.sender.choice_value(org, str(action.get("value") or ""))
+        if not value:
+            return
+        dest, conversation, is_group = await self._click_destination(org, body)
+        await self._answer(dest, conversation, is_group=is_group, choice=value)
+        if (body.get("container") or {}).get("type") == "view":
+            await self.publish_home(org, body["user"]["id"], conversation)
+
+    async def on_form_open(self, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext) -> None:
+        org = self._org(context)
+        if org is None:
+            return
+        if not await self.sender.open_form(org, body["trigger_id"], str(action.get("value") or "")):
+            await self._expired(org, body["user"]["id"])
+
+    async def on_submit(self, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext) -> None:
+        org = self._org(context)
+        if org is None:
+            return
+        user = body["user"]["id"]
+        found = await self.sender.submitted_form(org, view)
+        if found is None:
+            await self._expired(org, user)
+            return
+        form, dest = found
+        dest = Destination(org_id=org, user_id=user, channel=dest.channel, thread_ts=dest.thread_ts,
+                           response_url=dest.response_url)
+        if dest.channel is None:
+            dest = Destination(org_id=org, user_id=user, channel=await self.sender.dm_channel(org, user))
+        values = blocks.form_values(form, (view.get("state") or {}).get("values") or {})
+        channel = dest.channel or ""
+        await self._answer(dest, channel, is_group=not channel.startswith("D"),
+                           form=FormSubmission(id=form.id, values=values))
+
+    async def _expired(self, org: str, user: str) -> None:
+        lang = await self.sender.language(org, user)
+        await self.sender.send(Destination(org_id=org, user_id=user), [Reply(text=t("form.unknown", lang))], lang)
+
+
+def build_app(services: Services, sender: SlackSender, client: AsyncWebClient, *, socket_mode: bool) -> AsyncApp:
+    """The bolt app, with our own Web API client (base URL, retry handlers) and listeners."""
+    app = AsyncApp(client=client, signing_secret=services.config.slack_signing_secret or "socket-mode",
+                   request_verification_enabled=not socket_mode, process_before_response=False,
+                   logger=logging.getLogger("partnerbot.slack.bolt"))
+    SlackListeners(services, sender).register(app)
+    return app

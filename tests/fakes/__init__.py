@@ -1,0 +1,1 @@
+"""Small fake servers standing in for the channel APIs in tests (loopback only)."""
