@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
 
 from aiohttp import web
 
@@ -14,18 +17,22 @@ from adapters.local import api as local_api
 from adapters.local import web as local_web
 from adapters.local.notifier import LocalNotifier
 from adapters.server import Mount, build_app
-from bot.clock import Clock
+from bot.clock import Clock, FixedClock
 from bot.config import Config, ConfigError
 from bot.feature import Feature
 from bot.router import Router
 from bot.services import Services
+from scheduler.feature import SchedulerFeature
+from scheduler.runner import Runner
+from scheduler.service import install as install_scheduler
+from scheduler.tick import format_outcomes, parse_instant
 
 log = logging.getLogger("partnerbot")
 
 
 def build_features(services: Services) -> list[Feature]:
     """The features in the order they get free text (the knowledge base last: it answers anything)."""
-    return []
+    return [SchedulerFeature()]
 
 
 def build_services(config: Config, clock: Clock | None = None) -> Services:
@@ -36,6 +43,7 @@ def build_services(config: Config, clock: Clock | None = None) -> Services:
 
         services.notifiers["slack"] = slack.notifier(services)
     Router(services, build_features(services))
+    install_scheduler(services)
     return services
 
 
@@ -80,6 +88,25 @@ def cmd_chat(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tick(config: Config, args: argparse.Namespace) -> int:
+    """Run the due computation once at `--now` and deliver (or with --dry-run only list) what is due."""
+    try:
+        now = parse_instant(args.now, config.timezone)
+    except ValueError as exc:
+        print(f"--now: {exc}", file=sys.stderr)
+        return 2
+    services = build_services(config, FixedClock(now))
+    runner = Runner(services, grace=timedelta(hours=config.scheduler_grace_hours),
+                    crash_at=os.environ.get("PARTNERBOT_TEST_CRASH") or None)
+    outcomes = asyncio.run(runner.run(now, dry_run=args.dry_run))
+    if args.json:
+        print(json.dumps({"now": now.isoformat(), "dry_run": args.dry_run,
+                          "notifications": [o.to_json() for o in outcomes]}, ensure_ascii=False, indent=2))
+    else:
+        print(format_outcomes(now, outcomes, args.dry_run))
+    return 1 if any(o.status == "failed" for o in outcomes) else 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="app.py", description="Partnerbot: the handbook "
                                 "'Partnerships voor meer banen' in Teams, Slack and the browser.")
@@ -90,10 +117,14 @@ def parser() -> argparse.ArgumentParser:
     chat.add_argument("--user", default="terminal")
     chat.add_argument("--name", default="")
     chat.add_argument("--lang", choices=("nl", "en"))
+    tick = sub.add_parser("tick", help="run the scheduler once at an instant (deliver what is due)")
+    tick.add_argument("--now", required=True, help="ISO-8601 instant, e.g. 2026-12-07T09:00+01:00")
+    tick.add_argument("--dry-run", action="store_true", help="only list what is due; record and send nothing")
+    tick.add_argument("--json", action="store_true", help="print the outcome as JSON")
     return p
 
 
-COMMANDS = {"serve": cmd_serve, "chat": cmd_chat}
+COMMANDS = {"serve": cmd_serve, "chat": cmd_chat, "tick": cmd_tick}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

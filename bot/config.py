@@ -40,6 +40,10 @@ class Config:
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None
     slack_api_base_url: str | None = None
+    scheduler_interval: float = 60
+    """Seconds between the scheduler's looks at what is due (0 turns it off in the server)."""
+    scheduler_grace_hours: float = 48
+    """What was missed (downtime) up to this long ago is still sent; older reminders go into the digest."""
 
     @property
     def loopback(self) -> bool:
@@ -86,6 +90,8 @@ class Config:
         lang = (get("BOT_LANGUAGE") or "nl").lower()
         if lang not in LANGUAGES:
             raise ConfigError(f"BOT_LANGUAGE must be one of {', '.join(LANGUAGES)}, not {lang!r}")
+        interval = _non_negative_number(get("SCHEDULER_INTERVAL_SECONDS"), "SCHEDULER_INTERVAL_SECONDS", 60)
+        grace = _non_negative_number(get("SCHEDULER_GRACE_HOURS"), "SCHEDULER_GRACE_HOURS", 48)
         return cls(
             host=get("HOST") or "127.0.0.1",
             port=port,
@@ -101,4 +107,18 @@ class Config:
             slack_signing_secret=get("SLACK_SIGNING_SECRET"),
             slack_app_token=get("SLACK_APP_TOKEN"),
             slack_api_base_url=get("SLACK_API_BASE_URL"),
+            scheduler_interval=interval,
+            scheduler_grace_hours=grace,
         )
+
+
+def _non_negative_number(text: str | None, name: str, default: float) -> float:
+    if text is None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {text!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise ConfigError(f"{name} must be zero or more, not {text!r}")
+    return value

@@ -248,6 +248,18 @@ class Repository:
         return record
 
     async def update(self, record: R) -> R:
+        if not await self._replace(record, None):
+            raise NotFound(f"{record.table} {record.id}")
+        return record
+
+    async def update_if(self, record: R, **expected: Any) -> bool:
+        """Update only while the stored record still has these values (compare-and-set, atomic).
+
+        False when the record is gone or another writer (maybe another process) changed one of them.
+        """
+        return await self._replace(record, {k: _to_json(v) for k, v in expected.items()})
+
+    async def _replace(self, record: R, expected: dict[str, Any] | None) -> bool:
         if record.id is None:
             raise NotFound(f"{record.table} without id")
         record.validate()
@@ -255,7 +267,8 @@ class Repository:
 
         def replace(db: TinyDB) -> bool:
             table = db.table(record.table)
-            if not table.contains(doc_id=record.id):
+            current = table.get(doc_id=record.id)
+            if current is None or (expected is not None and not _match(current, expected)):
                 return False
 
             def put(d: dict[str, Any]) -> None:
@@ -265,9 +278,7 @@ class Repository:
             table.update(put, doc_ids=[record.id])
             return True
 
-        if not await self._store.write(replace):
-            raise NotFound(f"{record.table} {record.id}")
-        return record
+        return await self._store.write(replace)
 
     async def save(self, record: R) -> R:
         return await self.add(record) if record.id is None else await self.update(record)

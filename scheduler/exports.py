@@ -1,0 +1,101 @@
+"""Exports on request: the action plan as Markdown and CSV, the progress meetings as an iCalendar file."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event
+
+from bot.i18n import t
+from bot.records import Action, Contract, Member
+from scheduler.due import agenda
+from scheduler.snapshot import OrgSnapshot
+
+RRULE = {"weekly": {"FREQ": "WEEKLY"}, "biweekly": {"FREQ": "WEEKLY", "INTERVAL": 2},
+         "monthly": {"FREQ": "MONTHLY"}, "quarterly": {"FREQ": "MONTHLY", "INTERVAL": 3},
+         "halfyearly": {"FREQ": "MONTHLY", "INTERVAL": 6}, "yearly": {"FREQ": "YEARLY"}}
+MEETING_LENGTH = timedelta(hours=1)
+
+
+def _ordered(actions: list[Action]) -> list[Action]:
+    return sorted(actions, key=lambda a: (a.status != "open", a.deadline is None, a.deadline or datetime.min.date(),
+                                          a.id or 0))
+
+
+def _names(snap: OrgSnapshot) -> tuple[dict[int, Member], dict[int, Contract]]:
+    return ({m.id: m for m in snap.members if m.id is not None},
+            {c.id: c for c in snap.contracts if c.id is not None})
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def actions_markdown(snap: OrgSnapshot, lang: str) -> bytes:
+    members, contracts = _names(snap)
+    cols = [t(f"sched.export.col.{c}", lang) for c in ("id", "title", "owner", "deadline", "status", "contract")]
+    out = [f"# {t('sched.export.title', lang, org=snap.org.name or snap.org.org_id)}", "",
+           "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for row in _rows(snap, lang, members, contracts):
+        out.append("| " + " | ".join(_md_cell(v) for v in row) + " |")
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def _safe_csv(value: str) -> str:
+    """Keep a spreadsheet from reading a cell as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def actions_csv(snap: OrgSnapshot, lang: str) -> bytes:
+    members, contracts = _names(snap)
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=";" if lang == "nl" else ",")
+    writer.writerow([t(f"sched.export.col.{c}", lang) for c in
+                     ("id", "title", "owner", "deadline", "status", "contract")])
+    for row in _rows(snap, lang, members, contracts):
+        writer.writerow([_safe_csv(v) for v in row])
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def _rows(snap: OrgSnapshot, lang: str, members: dict[int, Member], contracts: dict[int, Contract]) -> list[list[str]]:
+    rows = []
+    for a in _ordered(snap.actions):
+        owner = members.get(a.owner_id) if a.owner_id is not None else None
+        contract = contracts.get(a.contract_id) if a.contract_id is not None else None
+        rows.append([str(a.id), a.title, owner.name if owner else "", a.deadline.isoformat() if a.deadline else "",
+                     str(t(f"sched.export.status.{a.status}", lang)), contract.label if contract else ""])
+    return rows
+
+
+def meetings_ics(snap: OrgSnapshot, now: datetime, lang: str) -> bytes:
+    """One event per progress meeting, repeating by its frequency, in the organisation's time zone."""
+    tz = ZoneInfo(snap.org.timezone)
+    cal = Calendar()
+    cal.add("prodid", "-//Partnerbot//Voortgangsoverleggen//NL")
+    cal.add("version", "2.0")
+    cal.add("x-wr-timezone", snap.org.timezone)
+    members, _ = _names(snap)
+    for m in snap.meetings:
+        if m.next_date is None:
+            continue
+        start = m.next_date.astimezone(tz)
+        event = Event()
+        event.add("uid", f"meeting-{m.id}-{snap.org.org_id}@partnerbot")
+        event.add("dtstamp", now)
+        event.add("dtstart", start)
+        event.add("dtend", start + MEETING_LENGTH)
+        event.add("summary", m.title)
+        if m.frequency in RRULE:
+            event.add("rrule", RRULE[m.frequency])
+        items = agenda(snap, m)
+        if items:
+            lines = [f"- #{a.id} {a.title}" for a in items]
+            event.add("description", str(t("sched.export.agenda", lang)) + "\n" + "\n".join(lines))
+        for pid in m.participant_ids:
+            if pid in members:
+                event.add("attendee", f"urn:partnerbot:member:{pid}", parameters={"CN": members[pid].name})
+        cal.add_component(event)
+    return cal.to_ical()
