@@ -30,6 +30,7 @@ class BrokenHome(OpenActions):
 
 
 async def test_overview_without_features_offers_the_quick_buttons(server):
+    server.services.router.features.clear()
     replies = await server.say("overzicht")
     assert len(replies) == 1
     assert "open acties" in replies[0]["text"]
@@ -44,7 +45,7 @@ async def test_overview_in_english_has_the_english_progress_command(server):
 
 
 async def test_overview_collects_each_features_home_and_skips_a_failing_one(server):
-    server.services.router.features.extend([BrokenHome(), OpenActions()])
+    server.services.router.features[:] = [BrokenHome(), OpenActions()]
     replies = await server.say(choice="core:overview")
     assert replies[0]["text"] == "Open actions of u1"
     assert replies[0]["choices"] == [{"label": "Done", "value": "acts:done:1"}]
