@@ -8,6 +8,7 @@ here, so the test uses /usr/bin/chromium, which `make test` installs when it is 
 from __future__ import annotations
 
 import io
+import random
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from conftest import ServerProcess
 from PIL import Image
 from playwright.async_api import Browser, Page, async_playwright, expect
 
+from bot.markdown import escape, parse_inline
 from bot.messages import Attachment, Reply
 from bot.notify import Target
 
@@ -207,6 +209,43 @@ async def test_bot_markdown_and_a_reminder_with_an_image(server, browser):
     assert problems == []
 
 
+# renders one line with the page's own renderInline() and reads back the spans it built
+READ_SPANS = """lines => lines.map(line => {
+  const p = document.createElement("p");
+  renderInline(line, p);
+  const kinds = {STRONG: "bold", EM: "italic", A: "link"};
+  return Array.from(p.childNodes, n => n.nodeType === Node.TEXT_NODE ? ["text", n.textContent, null]
+                                     : [kinds[n.tagName], n.textContent, n.getAttribute("href")]);
+})"""
+
+
+def merged(spans: list[list[str | None]]) -> list[tuple[str | None, str | None]]:
+    """(kind, text) per span, neighbouring plain text joined (the browser may split text nodes)."""
+    out: list[tuple[str | None, str | None]] = []
+    for kind, text, _ in spans:
+        if out and kind == "text" and out[-1][0] == "text":
+            out[-1] = ("text", f"{out[-1][1]}{text}")
+        else:
+            out.append((kind, text))
+    return out
+
+
+async def test_page_reads_markdown_exactly_as_bot_markdown_defines_it(server, browser):
+    pieces = [*"ab _*\\[]()<>é1.-+#`", "**", "](", "https://example.org/a_b", "mailto:a@example.org",
+              "javascript:x", "http://x.nl/(y"]
+    rnd = random.Random(2026)
+    typed = ["".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 24))) for _ in range(600)]
+    lines = typed + [escape(line) for line in typed]
+    page, _ = await open_page(browser, server.url)
+    rendered = await page.evaluate(READ_SPANS, lines)
+    for line, spans in zip(lines, rendered, strict=True):
+        assert merged(spans) == merged([[s.kind, s.text, s.url] for s in parse_inline(line)]), line
+        for kind, _, href in spans:
+            assert kind != "link" or href.startswith(("https://", "http://", "mailto:")), line
+    # escaped user text comes out literally, as plain text
+    assert [merged(spans) for spans in rendered[600:]] == [[("text", line)] for line in typed]
+
+
 async def test_english_labels_when_english_is_picked(server, browser):
     page, _ = await open_page(browser, server.url)
     await page.get_by_label("Taal", exact=True).select_option("en")
@@ -218,6 +257,31 @@ async def test_english_labels_when_english_is_picked(server, browser):
     await expect(form.get_by_label("Name of the organisation")).to_be_visible()
     await page.reload()
     await expect(page.get_by_label("Message to Partnerbot")).to_be_visible()  # the choice is remembered
+
+
+async def test_settings_bar_picks_the_organisation_and_keeps_the_user(server, browser):
+    page, _ = await open_page(browser, server.url)
+    await expect(page.get_by_label("Organisatie")).to_have_value("demo")
+    user_id = await page.locator("#user-id").inner_text()
+    assert user_id.startswith("web-")
+    await send(page, "hoi")
+    await expect(bot_messages(page)).to_have_count(1)
+
+    await page.get_by_label("Organisatie").fill("gemeente-b")
+    await page.get_by_label("Organisatie").press("Enter")
+    await expect(page.get_by_text("Je praat nu namens organisatie “gemeente-b”.")).to_be_visible()
+    await expect(bot_messages(page)).to_have_count(0)  # a new conversation
+    await send(page, "instellingen")
+    form = page.locator("form.form").last
+    await form.get_by_label("Naam van de organisatie").fill("Gemeente B")
+    await form.get_by_role("button", name="Opslaan").click()
+    await expect(bot_messages(page).last).to_contain_text("Opgeslagen.")
+    assert (await server.services.repo("gemeente-b").organisation()).name == "Gemeente B"
+    assert (await server.services.repo("demo").organisation()).name != "Gemeente B"
+
+    await page.reload()
+    await expect(page.get_by_label("Organisatie")).to_have_value("gemeente-b")
+    await expect(page.locator("#user-id")).to_have_text(user_id)
 
 
 async def test_errors_are_shown_and_the_message_can_be_sent_again(tmp_path, browser):

@@ -50,20 +50,34 @@ const $ = (id) => document.getElementById(id);
 
 // ---- settings and labels -------------------------------------------------------------------------
 
+function storage(key) {
+  return key === "token" ? window.sessionStorage : window.localStorage; // the access code lasts one visit
+}
+
+function recall(key) {
+  try {
+    return storage(key).getItem("pb." + key) || "";
+  } catch {
+    return ""; // storage switched off: settings last as long as the page
+  }
+}
+
+function remember(key, value) {
+  try {
+    storage(key).setItem("pb." + key, value);
+  } catch {
+    // storage switched off: keep the setting for this visit only
+  }
+}
+
 function loadSettings() {
-  let user = localStorage.getItem("pb.user");
+  let user = recall("user");
   if (!user) {
     const bytes = crypto.getRandomValues(new Uint8Array(6));
     user = "web-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-    localStorage.setItem("pb.user", user);
+    remember("user", user);
   }
-  return {
-    org: localStorage.getItem("pb.org") || "demo",
-    user,
-    name: localStorage.getItem("pb.name") || "",
-    lang: localStorage.getItem("pb.lang") || "",
-    token: sessionStorage.getItem("pb.token") || "",
-  };
+  return { org: recall("org") || "demo", user, name: recall("name"), lang: recall("lang"), token: recall("token") };
 }
 
 function label(key, params = {}) {
@@ -83,14 +97,11 @@ function applyLabels() {
 }
 
 function bindSettings() {
-  const org = $("set-org");
-  const name = $("set-name");
-  const lang = $("set-lang");
-  const token = $("set-token");
-  org.value = settings.org;
-  name.value = settings.name;
-  lang.value = settings.lang;
-  token.value = settings.token;
+  for (const key of ["org", "name", "lang", "token"]) {
+    const input = $("set-" + key);
+    input.value = settings[key];
+    input.addEventListener("change", () => changeSetting(key, input));
+  }
   $("user-id").textContent = settings.user;
   $("token-row").hidden = !settings.token;
   $("settings").addEventListener("submit", (event) => event.preventDefault());
@@ -99,31 +110,22 @@ function bindSettings() {
     const open = $("settings").classList.toggle("open");
     $("settings-toggle").setAttribute("aria-expanded", String(open));
   });
+}
 
-  org.addEventListener("change", () => {
-    const value = org.value.trim() || "demo";
-    org.value = value;
-    if (value === settings.org) return;
-    settings.org = value;
-    localStorage.setItem("pb.org", value);
+function changeSetting(key, input) {
+  const value = input.value.trim() || (key === "org" ? "demo" : "");
+  input.value = value;
+  if (value === settings[key]) return;
+  settings[key] = value;
+  remember(key, value);
+  if (key === "org") {
     startConversation();
     addNote(label("orgChanged", { org: value }));
-  });
-  name.addEventListener("change", () => {
-    settings.name = name.value.trim();
-    localStorage.setItem("pb.name", settings.name);
-  });
-  lang.addEventListener("change", () => {
-    settings.lang = lang.value;
-    localStorage.setItem("pb.lang", settings.lang);
+  } else if (key === "lang") {
     applyLabels();
     // tell the bot too, so it answers in the language picked here
-    if (settings.lang) enqueue({ choice: "core:lang:" + settings.lang }, null);
-  });
-  token.addEventListener("change", () => {
-    settings.token = token.value.trim();
-    sessionStorage.setItem("pb.token", settings.token);
-  });
+    if (value) enqueue({ choice: "core:lang:" + value }, null);
+  }
 }
 
 // ---- building the page ---------------------------------------------------------------------------
@@ -193,7 +195,7 @@ function showReply(reply, notice) {
 // ---- the Markdown subset of bot/markdown.py ------------------------------------------------------
 
 const INLINE = new RegExp(
-  String.raw`\\(?<esc>[\\*_\[\]()\x60#<>|~])` +
+  String.raw`\\(?<esc>[\\*_\[\]()\x60#<>|~.+\-])` +
   String.raw`|\*\*(?<bold>(?:\\.|[^*\\])+?)\*\*` +
   String.raw`|(?<![\p{L}\p{N}_\\])_(?<ital>(?:\\.|[^_\\])+?)_(?![\p{L}\p{N}_])` +
   String.raw`|(?<![\p{L}\p{N}_\\*])\*(?<ital2>[^*\s](?:\\.|[^*\\])*?)\*(?!\*)` +
@@ -254,7 +256,7 @@ function renderInline(line, parent) {
 function renderMarkdown(text) {
   const body = el("div", "text");
   let list = null;
-  for (let line of text.replace(/\r\n/g, "\n").split("\n")) {
+  for (const line of text.replace(/\r\n/g, "\n").split("\n")) {
     const bullet = BULLET.exec(line);
     const numbered = bullet ? null : NUMBERED.exec(line);
     if (bullet || numbered) {
@@ -269,8 +271,6 @@ function renderMarkdown(text) {
     }
     list = null;
     if (!line.trim()) continue;
-    // escaped list markers ("\- ", "1\. ") are plain text
-    line = line.replace(/^(\s*)\\([-+])(\s)/, "$1$2$3").replace(/^(\s*\d+)\\\.(\s)/, "$1.$2");
     renderInline(line, body.appendChild(el("p")));
   }
   return body;
@@ -340,7 +340,6 @@ function fieldControl(field, id) {
 
 function renderForm(form) {
   const node = el("form", "form");
-  node.noValidate = false;
   const box = el("fieldset");
   if (form.title) box.append(el("legend", "", form.title));
   const fields = [];
