@@ -19,7 +19,7 @@ from PIL import Image
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from bot.markdown import escape, parse_inline
-from bot.messages import Attachment, Reply
+from bot.messages import Attachment, Choice, Form, FormField, Reply
 from bot.notify import Target
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -206,6 +206,49 @@ async def test_bot_markdown_and_a_reminder_with_an_image(server, browser):
     await expect(reminder).to_have_count(1)
     await expect(page.get_by_text("niet voor jou")).to_have_count(0)
     await assert_nothing_ran(page)
+    assert problems == []
+
+
+async def test_every_field_type_is_shown_prefilled_and_sent_back(server, browser):
+    page, problems = await open_page(browser, server.url, fake_clock=True)
+    options = [Choice("Optie A", "a"), Choice("Optie B", "b"), Choice("Optie C", "c")]
+    form = Form(id="test:alles", title="Alle velden", submit_label="Verstuur het", fields=[
+        FormField("naam", "Naam", "text", required=True, value="Anna"),
+        FormField("bedrag", "Bedrag", "number", value=12.5, hint="in euro"),
+        FormField("datum", "Datum", "date", value="2026-12-31"),
+        FormField("een", "Eén keuze", "choice", options=options, value="b"),
+        FormField("meer", "Meer keuzes", "multichoice", options=options, value=["a", "c"]),
+        FormField("toelichting", "Toelichting", "textarea"),
+    ])
+    await server.services.notifiers["local"].deliver(Target("demo", "local", "group"),
+                                                     [Reply(text="Vul dit in:", form=form)], key="form-1")
+    async with page.expect_response(lambda r: "/api/local/notifications" in r.url):
+        await page.clock.fast_forward(POLL_MS)
+    shown = page.locator(".msg-reminder form")
+    await expect(shown.get_by_role("group", name="Alle velden")).to_be_visible()
+    await expect(shown.get_by_label("Naam")).to_have_value("Anna")
+    await expect(shown.get_by_label("Bedrag")).to_have_value("12.5")
+    await expect(shown.get_by_label("Bedrag")).to_have_accessible_description("in euro")
+    await expect(shown.get_by_label("Datum")).to_have_value("2026-12-31")
+    await expect(shown.get_by_label("Eén keuze")).to_have_value("b")
+    choices = shown.get_by_role("group", name="Meer keuzes")
+    await expect(choices.get_by_role("checkbox", name="Optie A")).to_be_checked()
+    await expect(choices.get_by_role("checkbox", name="Optie B")).not_to_be_checked()
+    await expect(choices.get_by_role("checkbox", name="Optie C")).to_be_checked()
+    await expect(shown.locator(".req")).to_have_count(1)  # only Naam is required
+
+    await shown.get_by_label("Datum").fill("2027-01-15")
+    await choices.get_by_role("checkbox", name="Optie A").uncheck()
+    await choices.get_by_role("checkbox", name="Optie B").check()
+    await shown.get_by_label("Toelichting").fill("regel 1\nregel 2")
+    async with page.expect_request("**/api/local/messages") as sent:
+        await shown.get_by_role("button", name="Verstuur het").click()
+    body = (await sent.value).post_data_json
+    assert body["form"] == {"id": "test:alles", "values": {
+        "naam": "Anna", "bedrag": "12.5", "datum": "2027-01-15", "een": "b", "meer": ["b", "c"],
+        "toelichting": "regel 1\nregel 2"}}
+    await expect(user_messages(page).last).to_contain_text("Meer keuzes: Optie B, Optie C")
+    await expect(bot_messages(page).last).to_contain_text("Dit formulier ken ik niet")  # nobody owns test:
     assert problems == []
 
 
