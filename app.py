@@ -22,6 +22,7 @@ from bot.config import Config, ConfigError
 from bot.feature import Feature
 from bot.router import Router
 from bot.services import Services
+from dialogs.feature import Dialogs
 from scheduler.feature import SchedulerFeature
 from scheduler.runner import Runner
 from scheduler.service import install as install_scheduler
@@ -32,7 +33,7 @@ log = logging.getLogger("partnerbot")
 
 def build_features(services: Services) -> list[Feature]:
     """The features in the order they get free text (the knowledge base last: it answers anything)."""
-    return [SchedulerFeature()]
+    return [SchedulerFeature(), Dialogs()]
 
 
 def build_services(config: Config, clock: Clock | None = None) -> Services:

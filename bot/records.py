@@ -26,6 +26,12 @@ POSITIONS = ("coordinator", "backup")
 ACTION_STATUSES = ("open", "done")
 JOURNEY_STATUSES = ("not_started", "in_progress", "done", "skipped")
 MEETING_FREQUENCIES = ("once", "weekly", "biweekly", "monthly", "quarterly", "halfyearly", "yearly")
+# Step 4a of the handbook: how often the partners look at the results, and what the supplier reports.
+MONITORING_FREQUENCIES = ("month", "quarter", "halfyear")
+MONITORING_FIGURES = ("paid_hours", "people", "target_group", "costs", "evidence")
+"""paid_hours: actual paid hours of people from the doelgroepregister; people: how many people / jobs;
+target_group: the kind of target group (with declaration); costs: costs of the social return effort;
+evidence: proof such as employment contracts, payroll overviews or invoices. Always aggregated (AVG)."""
 LANGUAGES = ("nl", "en")
 
 R = TypeVar("R", bound="Record")
@@ -299,6 +305,80 @@ class JourneyStep(Record):
         if not isinstance(self.answers, dict):
             raise ValidationError("required", "answers")
         _instant(self.updated_at, "updated_at")
+
+
+@dataclass(kw_only=True)
+class JourneyPosition(Record):
+    """Where the organisation's walk-through stands (one per store), so any member can resume it."""
+
+    table: ClassVar[str] = "journey_position"
+    section: str = ""
+    node: str = ""
+    user_id: str | None = None
+    """Who moved it last."""
+    updated_at: datetime | None = None
+
+    def validate(self) -> None:
+        self.section = check_text(self.section, "section", max_length=40)
+        self.node = check_text(self.node, "node", required=False, max_length=60)
+        _instant(self.updated_at, "updated_at")
+
+
+@dataclass(kw_only=True)
+class MonitoringPlan(Record):
+    """Step 4a: how the results of one contract are followed (used by the monitoring feature)."""
+
+    table: ClassVar[str] = "monitoring_plan"
+    contract_id: int | None = None
+    frequency: str = "quarter"
+    reporter_id: int | None = None
+    """The `Member` who collects the figures; by default the contract's manager."""
+    supplier_contact: str = ""
+    figures: list[str] = field(default_factory=list)
+    """Keys from `MONITORING_FIGURES`."""
+    ambition_hours_per_week: float | None = None
+    ambition_jobs: float | None = None
+    start_period: date | None = None
+    """The first day of the first reporting period."""
+    active: bool = True
+
+    def validate(self) -> None:
+        if not isinstance(self.contract_id, int) or isinstance(self.contract_id, bool):
+            raise ValidationError("required", "contract_id")
+        _one_of(self.frequency, MONITORING_FREQUENCIES, "frequency")
+        _require_type(self.reporter_id, int, "member_unknown", "reporter_id")
+        self.supplier_contact = check_text(self.supplier_contact, "supplier_contact", required=False,
+                                           max_length=120)
+        if not isinstance(self.figures, list):
+            raise ValidationError("one_of", "figures", value=str(self.figures),
+                                  allowed=", ".join(MONITORING_FIGURES))
+        for figure in self.figures:
+            _one_of(figure, MONITORING_FIGURES, "figures")
+        _non_negative(self.ambition_hours_per_week, "ambition_hours_per_week")
+        _non_negative(self.ambition_jobs, "ambition_jobs")
+        _date(self.start_period, "start_period")
+        if not isinstance(self.active, bool):
+            raise ValidationError("boolean", "active")
+
+
+@dataclass(kw_only=True)
+class Evaluation(Record):
+    """Step 4b: the working group's answers to the evaluation questions, for one contract or overall."""
+
+    table: ClassVar[str] = "evaluation"
+    contract_id: int | None = None
+    date: date | None = None
+    answers: dict[str, str] = field(default_factory=dict)
+    user_id: str | None = None
+
+    def validate(self) -> None:
+        _require_type(self.contract_id, int, "required", "contract_id")
+        _date(self.date, "date")
+        if not isinstance(self.answers, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in self.answers.items()):
+            raise ValidationError("required", "answers")
+        for key, value in self.answers.items():
+            self.answers[key] = check_text(value, key, required=False, max_length=2000)
 
 
 @dataclass(kw_only=True)

@@ -1,0 +1,1 @@
+"""Operations for the contracts steps (filled in by the next slice)."""

@@ -1,0 +1,1 @@
+"""Operations for the monitoring steps (filled in by the next slice)."""

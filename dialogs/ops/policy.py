@@ -1,0 +1,1 @@
+"""Operations for the policy steps (filled in by the next slice)."""

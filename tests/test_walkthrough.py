@@ -1,0 +1,115 @@
+"""The guided walk-through end to end through POST /api/local/messages: records and section codes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flow_walk import Walker, plain, values_of, walk_step_1
+
+from bot.records import Action, JourneyStep, Meeting, Member
+
+NL = {"start": "start", "tips": "tips", "next": "volgende"}
+EN = {"start": "walk me through", "tips": "tips", "next": "next"}
+
+
+async def test_step_1_captures_the_working_group_and_the_action_plan(server):
+    w = Walker(server)
+    await walk_step_1(w, typed=NL)
+    repo = server.services.repo("demo")
+    members = {m.name: m for m in await repo.list(Member)}
+    assert members["Anna de Vries"].roles == ["hr_expert"] and members["Anna de Vries"].position == "coordinator"
+    assert members["Bram Jansen"].position == "backup"
+    assert members["Carla Smit"].position is None
+    actions = {a.title: a for a in await repo.list(Action)}
+    assert actions["Contracten inventariseren"].owner_id == members["Bram Jansen"].id
+    assert actions["Notitie voor de directie"].deadline == date(2026, 12, 4)
+    assert all(a.section == "1d" for a in actions.values())
+    meeting = (await repo.list(Meeting))[0]
+    assert meeting.frequency == "monthly"
+    assert meeting.next_date.isoformat().startswith("2026-12-07T09:30")
+    assert set(meeting.participant_ids) == {m.id for m in members.values()}
+    decision = await repo.find(JourneyStep, section="1a")
+    assert decision.status == "done" and decision.answers["decision"]["status"] == "planned"
+    # the route choice comes with the handbook's guidance and the three routes as buttons
+    route = w.last[-1]
+    assert {"flow:ans:route:choose:2A", "flow:ans:route:choose:2B", "flow:ans:route:choose:both"} <= set(
+        values_of(route))
+    assert "2B" in plain(route["text"]) and "2A" in plain(route["text"])
+
+
+async def test_the_action_plan_is_a_markdown_attachment(server):
+    w = Walker(server)
+    await walk_step_1(w, typed=NL)
+    plan = next(r for r in w.seen if r["attachments"])
+    assert plan["section"] == "1d"
+    assert plan["attachments"][0]["media_type"] == "text/markdown"
+    document = await w.download("actieplan.md")
+    assert document.startswith("# Actieplan")
+    for expected in ("Anna de Vries", "Bram Jansen", "Contracten inventariseren", "18-12-2026", "UWV",
+                     "Mensen naar betaald werk helpen", "Gepland (met datum) (14-12-2026)", "Stages"):
+        assert expected in document, expected
+
+
+async def test_route_both_walks_2B_first_and_keeps_2A_open(server):
+    w = Walker(server)
+    await walk_step_1(w, typed=NL)
+    await w.click("flow:ans:route:choose:both", "route", "2Ba")
+    progress = await w.send("bijlage-1", text="voortgang")
+    text = plain(progress[0]["text"])
+    assert "route ✓" in text and "2Ba ▶" in text and "2Aa ○" in text
+    assert "flow:start:2A" in values_of(progress[0])
+
+
+async def test_the_same_walk_in_english_has_english_texts_and_the_same_codes(server):
+    nl, en = Walker(server, user="u1"), Walker(server, lang="en", user="u2")
+    await walk_step_1(nl, typed=NL)
+    server.org = "other"
+    await en.send(text="english please")
+    await walk_step_1(en, typed=EN)
+    codes_nl = [r["section"] for r in nl.seen]
+    codes_en = [r["section"] for r in en.seen[1:]]
+    assert codes_nl == codes_en
+    assert all(r["text"].startswith(("**Step", "**Route")) for r in en.seen[1:])
+    assert "How will you begin?" in plain(en.seen[-1]["text"])
+    assert (await en.download("action-plan.md")).startswith("# Action plan")
+    members = await server.services.repo("other").list(Member)
+    assert len(members) == 3
+
+
+async def test_typed_step_and_choice_start_at_the_section(server):
+    w = Walker(server)
+    await w.send("2Ba", text="stap 2B")
+    await w.send("4a", text="ga naar stap 4a")
+    await w.send("2Ba", choice="flow:start:2B")
+    await w.send("route", text="step route")
+
+
+async def test_a_question_during_the_walk_is_left_to_other_features_and_the_walk_continues(server):
+    w = Walker(server)
+    await w.send("1a", text="start")
+    replies = await server.say("wie doet wat in stap 3?")
+    assert not any(v.startswith("flow:") for r in replies for v in values_of(r) if v != "flow:resume")
+    assert all(r["section"] not in ("1a",) for r in replies)
+    await w.send("1a", text="volgende")
+    assert w.form_id() == "flow:1a:decision"
+
+
+async def test_stop_and_where_was_i(server):
+    w = Walker(server)
+    await w.send("1a", text="start")
+    await w.send("1a", text="volgende")
+    stopped = await w.send("1a", text="stop")
+    assert "flow:resume" in values_of(stopped[0])
+    # after a stop, navigation words are no longer taken by the walk-through
+    later = await server.say("volgende")
+    assert all(r["section"] is None for r in later)
+    resumed = await w.send("1a", text="waar was ik?")
+    assert resumed[0]["form"]["id"] == "flow:1a:decision"
+
+
+async def test_another_user_of_the_same_organisation_resumes_the_groups_position(server):
+    w = Walker(server)
+    await walk_step_1(w, typed=NL)
+    other = Walker(server, lang="en", user="u9")
+    replies = await other.send("route", text="where was I?")
+    assert "left off" in plain(replies[0]["text"])

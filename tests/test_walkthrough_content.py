@@ -1,0 +1,102 @@
+"""The step files as data: complete, short enough for chat, both languages, and in our own words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.feature import normalise
+from bot.sections import STEP_ORDER
+from dialogs.feature import phrases, start_code
+from dialogs.ops import REGISTRY
+from dialogs.plan import PlanError, load_plan, load_step
+
+ROOT = Path(__file__).resolve().parent.parent
+HANDBOOK = Path("/work/shared/handbook/handreiking-partnerships-voor-meer-banen.md")
+CONTENT = [*sorted((ROOT / "dialogs" / "steps").glob("*.yaml")), ROOT / "dialogs" / "texts.yaml",
+           ROOT / "dialogs" / "forms.yaml"]
+MAX_WORDS = 120
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return load_plan(REGISTRY.names())
+
+
+def test_every_sub_step_of_the_plan_is_defined_once(plan):
+    assert sorted(plan.substeps) == sorted(STEP_ORDER)
+    assert plan.sequence("both") == [s for s in STEP_ORDER if not s.startswith("2A")]
+    assert plan.sequence("2A") == [s for s in STEP_ORDER if not s.startswith("2B")]
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_each_message_stays_short(plan, lang):
+    for sub in plan.substeps.values():
+        step_goal = plan.steps[sub.step].goal[lang]
+        for i, node in enumerate(sub.nodes):
+            words = len(node.text[lang].split()) + 6
+            if sub.index == 1 and i == 0:
+                words += len(step_goal.split())
+            assert words <= MAX_WORDS, (node.section, node.id, words)
+            tips = sum(len(t[lang].split()) for t in node.tips) + 6
+            assert tips <= MAX_WORDS, (node.section, node.id, "tips", tips)
+
+
+def _strings(node: Any) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [s for v in node.values() for s in _strings(v)]
+    if isinstance(node, list):
+        return [s for v in node for s in _strings(v)]
+    return []
+
+
+@pytest.mark.skipif(not HANDBOOK.exists(), reason="the handbook is not on this machine")
+def test_no_sentence_is_copied_from_the_handbook():
+    words = normalise(HANDBOOK.read_text("utf-8")).split()
+    grams = {tuple(words[i:i + 10]) for i in range(len(words) - 9)}
+    for path in CONTENT:
+        for text in _strings(yaml.safe_load(path.read_text("utf-8"))):
+            ours = normalise(text).split()
+            for i in range(len(ours) - 9):
+                assert tuple(ours[i:i + 10]) not in grams, (path.name, " ".join(ours[i:i + 10]))
+
+
+def test_phrases_are_written_the_way_messages_are_normalised():
+    data = phrases()
+    lists = [data["begin"], data["resume"], data["progress"], *data["nav"].values()]
+    for items in lists:
+        for phrase in items:
+            assert normalise(phrase) == phrase, phrase
+
+
+@pytest.mark.parametrize(("typed", "code"), [
+    ("stap 2B", "2B"), ("Stap 2b", "2B"), ("step 4a", "4a"), ("ga naar stap 2Ba", "2Ba"), ("stap 2", "route"),
+    ("walk me through step 3", "3"), ("start bij stap 1c", "1c"), ("step route", "route")])
+def test_typed_step_requests(typed, code):
+    assert start_code(normalise(typed)) == code
+
+
+@pytest.mark.parametrize("typed", ["wie doet wat in stap 3", "wat is stap 2B", "stap 9", "step 2Z"])
+def test_questions_about_a_step_are_not_step_requests(typed):
+    assert start_code(normalise(typed)) is None
+
+
+def test_a_step_file_with_an_unknown_operation_is_refused(tmp_path):
+    bad = tmp_path / "1.yaml"
+    bad.write_text(yaml.safe_dump({"step": "1", "goal": {"nl": "x", "en": "x"}, "substeps": [
+        {"section": "1a", "nodes": [{"id": "a", "text": {"nl": "x", "en": "x"}, "save": "no_such_op"}]}]}))
+    with pytest.raises(PlanError, match="no_such_op"):
+        load_step(bad, {}, REGISTRY.names())
+
+
+def test_a_step_file_without_english_is_refused(tmp_path):
+    bad = tmp_path / "1.yaml"
+    bad.write_text(yaml.safe_dump({"step": "1", "goal": {"nl": "x", "en": "x"}, "substeps": [
+        {"section": "1a", "nodes": [{"id": "a", "text": {"nl": "alleen Nederlands"}}]}]}))
+    with pytest.raises(PlanError, match="nl and en"):
+        load_step(bad, {}, REGISTRY.names())
