@@ -1,0 +1,148 @@
+"""The scheduler's chat commands through the local API: actions, digest, working-group channel, exports, home."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from icalendar import Calendar
+
+from bot.feature import Turn
+from bot.messages import Incoming
+from bot.records import Action, ConversationState, Meeting, Member, Organisation
+
+
+async def members(server) -> tuple[Member, Member]:
+    repo = server.services.repo("demo")
+    anna = await repo.add(Member(name="Anna de Vries", user_id="u1", channel="local", position="coordinator"))
+    bert = await repo.add(Member(name="Bert Jansen", user_id="u2", channel="local"))
+    return anna, bert
+
+
+async def test_new_action_from_one_sentence(server):
+    await members(server)
+    replies = await server.say("Nieuwe actie: Marktconsultatie plannen voor Bert op 15 januari 2027")
+    assert "#1" in replies[0]["text"] and "Bert Jansen" in replies[0]["text"]
+    action = await server.services.repo("demo").get(Action, 1)
+    assert (action.title, action.deadline) == ("Marktconsultatie plannen", date(2027, 1, 15))
+
+
+async def test_new_action_without_owner_or_date_asks_with_a_form_and_checks_it(server):
+    _, bert = await members(server)
+    replies = await server.say("new action Call the supplier")
+    form = replies[0]["form"]
+    assert form["id"] == "sched:new" and form["fields"][0]["value"] == "Call the supplier"
+    bad = await server.say(form={"id": "sched:new", "values": {"title": "Call the supplier", "owner": str(bert.id),
+                                                                "deadline": "1-1-2020"}})
+    assert "verleden" in bad[0]["text"] and bad[0]["form"]["id"] == "sched:new"
+    ok = await server.say(form={"id": "sched:new", "values": {"title": "Call the supplier", "owner": str(bert.id),
+                                                               "deadline": "2026-12-01"}})
+    assert "Bert Jansen" in ok[0]["text"]
+    assert (await server.services.repo("demo").get(Action, 1)).owner_id == bert.id
+
+
+async def test_my_actions_all_actions_and_done(server):
+    _, bert = await members(server)
+    repo = server.services.repo("demo")
+    await repo.add(Action(title="Bestuursnotitie schrijven", owner_id=1, deadline=date(2026, 11, 20)))
+    await repo.add(Action(title="Leveranciers uitnodigen", owner_id=bert.id, deadline=date(2026, 12, 4)))
+    mine = await server.say("acties")
+    assert "Bestuursnotitie" in mine[0]["text"] and "Leveranciers" not in mine[0]["text"]
+    assert "te laat" in mine[0]["text"]
+    everyone = await server.say(choice="sched:list:all")
+    assert "Leveranciers" in everyone[0]["text"] and "Bert Jansen" in everyone[0]["text"]
+    done = await server.say("klaar 1")
+    assert "klaar" in done[0]["text"]
+    assert (await repo.get(Action, 1)).status == "done"
+    assert "Ik vind geen actie" in (await server.say("klaar 99"))[0]["text"]
+
+
+async def test_someone_else_cannot_close_your_action(server):
+    _, bert = await members(server)
+    await server.services.repo("demo").add(Action(title="Van Bert", owner_id=bert.id))
+    await server.services.repo("demo").add(Member(name="Cas", user_id="u3", channel="local"))
+    replies = await server.say("done 1", user="u3", name="Cas")
+    assert "iemand anders" in replies[0]["text"]
+    assert (await server.services.repo("demo").get(Action, 1)).status == "open"
+
+
+async def test_snooze_and_change_deadline_buttons(server):
+    _, bert = await members(server)
+    repo = server.services.repo("demo")
+    await repo.add(Action(title="Offerte", owner_id=bert.id, deadline=date(2026, 11, 20)))
+    await server.say(choice="sched:snooze:1", user="u2", name="Bert Jansen")
+    assert (await repo.get(Action, 1)).snoozed_until == date(2026, 11, 30)  # a week after Monday 23 Nov
+    asked = await server.say(choice="sched:deadline:1", user="u2", name="Bert Jansen")
+    assert asked[0]["form"]["id"] == "sched:deadline:1"
+    await server.say(form={"id": "sched:deadline:1", "values": {"deadline": "18-12-2026"}}, user="u2",
+                     name="Bert Jansen")
+    action = await repo.get(Action, 1)
+    assert action.deadline == date(2026, 12, 18) and action.snoozed_until is None
+
+
+async def test_digest_now_is_for_the_coordinator_only(server):
+    await members(server)
+    await server.services.repo("demo").add(Action(title="Werkgroep samenstellen", owner_id=1,
+                                                  deadline=date(2026, 11, 25)))
+    refused = await server.say("digest nu", user="u2", name="Bert Jansen")
+    assert "coördinator" in refused[0]["text"]
+    digest = await server.say("digest nu")
+    assert "Weekoverzicht" in digest[0]["text"] and "Werkgroep samenstellen" in digest[0]["text"]
+
+
+async def test_digest_day_and_time_and_the_working_group_channel(server):
+    await members(server)
+    assert "vrijdag" in (await server.say("digest dag vrijdag"))[0]["text"]
+    assert "16:30" in (await server.say("digest time 16.30"))[0]["text"]
+    assert "Welke dag" in (await server.say("digest day someday"))[0]["text"]
+    replies = await server.say("use this channel for the working group", conversation="team-chat", group=True)
+    assert "working group's channel" in replies[0]["text"]
+    org = await server.services.repo("demo").organisation()
+    assert (org.digest_weekday, org.digest_time) == (4, "16:30")
+    assert org.group_conversation["conversation_id"] == "team-chat"
+    form = await server.say("digest instellingen")
+    assert form[0]["form"]["id"] == "sched:digest"
+    saved = await server.say(form={"id": "sched:digest", "values": {"weekday": "1", "time": "8:15"}})
+    assert "dinsdag" in saved[0]["text"] and "08:15" in saved[0]["text"]
+
+
+async def test_the_group_channel_button_value_works_as_typed_text(server):
+    replies = await server.say(choice="gebruik dit kanaal voor de werkgroep", conversation="c9", group=True)
+    assert "kanaal van de werkgroep" in replies[0]["text"]
+
+
+async def test_exports_action_plan_and_meetings_calendar(server):
+    anna, bert = await members(server)
+    repo = server.services.repo("demo")
+    await repo.add(Action(title="=HYPERLINK(evil)", owner_id=bert.id, deadline=date(2026, 12, 1)))
+    await repo.add(Meeting(title="Voortgang CleanCo", frequency="quarterly",
+                           next_date=datetime(2026, 12, 17, 9, 0, tzinfo=UTC), participant_ids=[anna.id]))
+    replies = await server.say("exporteer acties")
+    names = [a["name"] for a in replies[0]["attachments"]]
+    assert names[0].endswith(".md") and names[1].endswith(".csv")
+    async with server.session.get(server.url + replies[0]["attachments"][1]["url"]) as resp:
+        csv_text = (await resp.read()).decode("utf-8-sig")
+    assert "'=HYPERLINK(evil)" in csv_text and "Bert Jansen" in csv_text
+    replies = await server.say("export meetings")
+    att = replies[0]["attachments"][0]
+    assert att["media_type"] == "text/calendar"
+    async with server.session.get(server.url + att["url"]) as resp:
+        cal = Calendar.from_ical(await resp.read())
+    event = cal.walk("VEVENT")[0]
+    assert str(event["SUMMARY"]) == "Voortgang CleanCo"
+    assert event["RRULE"]["FREQ"] == ["MONTHLY"] and event["RRULE"]["INTERVAL"] == [3]
+    assert event.decoded("DTSTART").hour == 10  # 09:00 UTC is 10:00 in Amsterdam
+
+
+async def test_home_shows_my_open_actions_with_done_buttons_and_next_meetings(services):
+    repo = services.repo("demo")
+    anna = await repo.add(Member(name="Anna", user_id="u1", channel="local"))
+    await repo.add(Action(title="Mijn actie", owner_id=anna.id, deadline=date(2026, 12, 1)))
+    await repo.add(Meeting(title="Voortgang", next_date=datetime(2026, 12, 1, 9, tzinfo=UTC)))
+    feature = next(f for f in services.router.features if f.name == "scheduler")
+    incoming = Incoming(org_id="demo", user_id="u1", user_name="Anna", conversation_id="c", channel="local",
+                        text="overzicht")
+    turn = Turn(incoming=incoming, lang="nl", repo=repo, org=await repo.organisation(Organisation()),
+                state=ConversationState(user_id="u1"), services=services, member=anna)
+    replies = await feature.home(turn)
+    assert "Mijn actie" in replies[0].text and replies[0].choices[0].value == "sched:done:1"
+    assert "Voortgang" in replies[1].text
