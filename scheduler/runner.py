@@ -164,7 +164,7 @@ class Runner:
     def _stale_claim(self, n: Notification, now: datetime) -> bool:
         if n.claimed_by == self.owner:
             return (n.key, self.owner) not in self._inflight
-        if n.claimed_until is not None and n.claimed_until < now:
+        if n.claimed_until is None or n.claimed_until < now:
             return True
         host, _, rest = (n.claimed_by or "").partition(":")
         pid = rest.partition(":")[0]
