@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config
-from tests.fakes.slack import BOT_ID, BOT_TOKEN, BOT_USER, SIGNING_SECRET, FakeSlack, SlackEvents
+from bot.records import ConversationRef
+from tests.fakes.slack import BOT_ID, BOT_TOKEN, BOT_USER, SIGNING_SECRET, TEAM, FakeSlack, SlackEvents
 
 
 @pytest.fixture
@@ -107,3 +108,99 @@ async def test_bots_edits_and_deletes_get_no_answer(slack: SlackEvents, slack_ap
     await slack.dm("hoi", user="U0BERT")
     await slack_api.wait_for(lambda: slack_api.messages("D0BERT"))
     assert slack_api.messages("D0ANNA") == []
+
+
+async def test_mention_in_a_channel_is_answered_in_its_thread(server, slack: SlackEvents, slack_api: FakeSlack):
+    status, _, ts = await slack.mention("help")
+    assert status == 200
+    [message] = await slack_api.wait_for(lambda: slack_api.messages("C0GROUP"))
+    assert message["thread_ts"] == ts
+    assert "Partnerbot" in section_text(message)
+    # a mention inside a thread is answered in that same thread
+    await slack.mention("help", thread_ts="1699999999.000001")
+    messages = await slack_api.wait_for(lambda: len(slack_api.messages("C0GROUP")) == 2 and
+                                        slack_api.messages("C0GROUP"))
+    assert messages[1]["thread_ts"] == "1699999999.000001"
+    ref = await server.services.repo(TEAM).find(ConversationRef, channel="slack", kind="group")
+    assert ref is not None and ref.conversation_id == "C0GROUP" and ref.active
+
+
+async def test_slash_command_answers_only_to_the_user_who_typed_it(slack: SlackEvents, slack_api: FakeSlack):
+    status, body = await slack.command("help")
+    assert status == 200 and body == ""  # acknowledged at once, the answer follows
+    [answer] = await slack_api.wait_for(lambda: slack_api.responses)
+    assert answer["response_type"] == "ephemeral"
+    assert "Partnerbot" in section_text(answer)
+    assert slack_api.messages() == []  # nothing posted for the whole channel to see
+    await slack.command("", response="2")  # just "/sroi" shows the menu too
+    answers = await slack_api.wait_for(lambda: len(slack_api.responses) == 2 and slack_api.responses)
+    assert "Partnerbot" in section_text(answers[1])
+
+
+async def test_clicking_a_choice_button_routes_its_value(slack: SlackEvents, slack_api: FakeSlack):
+    await slack.dm("hoi")
+    [menu] = await slack_api.wait_for(lambda: slack_api.messages("D0ANNA"))
+    [english] = [b for b in buttons(menu) if b["value"] == "core:lang:en"]
+    status, _ = await slack.click(english)
+    assert status == 200
+    answers = await slack_api.wait_for(lambda: len(slack_api.messages("D0ANNA")) == 2 and
+                                       slack_api.messages("D0ANNA"))
+    assert "English" in section_text(answers[1])
+    # the choice stuck: the next message is answered in English
+    await slack.dm("help")
+    answers = await slack_api.wait_for(lambda: len(slack_api.messages("D0ANNA")) == 3 and
+                                       slack_api.messages("D0ANNA"))
+    assert "What would you like to do?" in section_text(answers[2])
+
+
+async def test_a_form_opens_as_a_modal_and_its_answers_come_back_escaped(slack: SlackEvents, slack_api: FakeSlack):
+    await slack.dm("instellingen")
+    [message] = await slack_api.wait_for(lambda: slack_api.messages("D0ANNA"))
+    [open_form] = [b for b in buttons(message) if b["action_id"].startswith("form_open")]
+    await slack.click(open_form)
+    [opened] = await slack_api.wait_for(lambda: slack_api.sent("views.open"))
+    assert opened["trigger_id"].startswith("trigger-")
+    view = opened["view"]
+    assert view["type"] == "modal" and len(view["title"]["text"]) <= 24
+    inputs = [b for b in view["blocks"] if b["type"] == "input"]
+    assert [b["element"]["type"] for b in inputs] == ["plain_text_input", "static_select", "static_select"]
+    assert [b["label"]["text"] for b in inputs] == ["Naam van de organisatie", "Taal van de bot", "Tijdzone"]
+    assert inputs[1]["element"]["initial_option"]["text"]["text"] == "Nederlands"
+    english = next(o for o in inputs[1]["element"]["options"] if o["text"]["text"] == "Engels")
+    amsterdam = inputs[2]["element"]["initial_option"]
+    values = {
+        inputs[0]["block_id"]: {"value": {"type": "plain_text_input", "value": "<!channel> & Gemeente <Utrecht>"}},
+        inputs[1]["block_id"]: {"value": {"type": "static_select", "selected_option": english}},
+        inputs[2]["block_id"]: {"value": {"type": "static_select", "selected_option": amsterdam}},
+    }
+    status, body = await slack.submit({**view, "id": "V000001"}, values)
+    assert status == 200 and body == ""  # the modal closes
+    answers = await slack_api.wait_for(lambda: len(slack_api.messages("D0ANNA")) == 2 and
+                                       slack_api.messages("D0ANNA"))
+    saved = section_text(answers[1])
+    assert "&lt;!channel&gt; &amp; Gemeente &lt;Utrecht&gt;" in saved
+    assert "<!channel>" not in saved and "<!channel>" not in answers[1]["text"]
+    assert "Europe/Amsterdam" in saved and "Engels" in saved
+
+
+async def test_an_unknown_form_token_gets_a_friendly_message(slack: SlackEvents, slack_api: FakeSlack):
+    await slack.click({"action_id": "form_open:0", "text": {"type": "plain_text", "text": "Invullen"},
+                       "value": "no-such-token"})
+    [message] = await slack_api.wait_for(lambda: slack_api.messages("D0ANNA"))
+    assert "formulier" in message["text"]
+    assert slack_api.sent("views.open") == []
+
+
+async def test_home_tab_shows_the_overview_and_its_buttons_work(slack: SlackEvents, slack_api: FakeSlack):
+    assert (await slack.home_opened())[0] == 200
+    [published] = await slack_api.wait_for(lambda: slack_api.sent("views.publish"))
+    assert published["user_id"] == "U0ANNA"
+    view = published["view"]
+    assert view["type"] == "home" and view["blocks"][0]["type"] == "header"
+    home_buttons = [e for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [b["value"] for b in home_buttons] == ["core:ask", "flow:resume", "voortgang"]
+    assert len({b["action_id"] for b in home_buttons}) == 3
+    await slack.click(home_buttons[0], view={**view, "id": "V0HOME"})
+    [answer] = await slack_api.wait_for(lambda: slack_api.messages("D0ANNA"))
+    assert "vraag" in answer["text"]
+    await slack_api.wait_for(lambda: len(slack_api.sent("views.publish")) == 2)  # the Home tab is refreshed

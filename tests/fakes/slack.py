@@ -58,7 +58,7 @@ class FakeSlack:
     def __post_init__(self) -> None:
         self._ts = itertools.count(1)
         self._rate_limits: dict[str, list[int]] = defaultdict(list)
-        self._errors: dict[str, list[str]] = defaultdict(list)
+        self._errors: dict[str, list[str | None]] = defaultdict(list)
         self._sockets: list[web.WebSocketResponse] = []
         self._socket_connected = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -97,9 +97,9 @@ class FakeSlack:
         """The next `times` calls of `method` answer 429 with this Retry-After."""
         self._rate_limits[method].extend([retry_after] * times)
 
-    def fail(self, method: str, error: str, times: int = 1) -> None:
-        """The next `times` calls of `method` answer {"ok": false, "error": error}."""
-        self._errors[method].extend([error] * times)
+    def fail(self, method: str, error: str, times: int = 1, after: int = 0) -> None:
+        """After `after` more good calls, the next `times` calls of `method` answer {"ok": false, "error": error}."""
+        self._errors[method].extend([None] * after + [error] * times)
 
     # -- what the bot did ------------------------------------------------------------------------
     def sent(self, method: str) -> list[dict[str, Any]]:
@@ -144,8 +144,9 @@ class FakeSlack:
             retry_after = self._rate_limits[method].pop(0)
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
                                      headers={"Retry-After": str(retry_after)})
-        if self._errors[method]:
-            return web.json_response({"ok": False, "error": self._errors[method].pop(0)})
+        error = self._errors[method].pop(0) if self._errors[method] else None
+        if error is not None:
+            return web.json_response({"ok": False, "error": error})
         auth = request.headers.get("Authorization", "")
         if not auth.startswith("Bearer x"):
             return web.json_response({"ok": False, "error": "not_authed"})
