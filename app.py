@@ -108,6 +108,18 @@ def cmd_tick(config: Config, args: argparse.Namespace) -> int:
     return 1 if any(o.status == "failed" for o in outcomes) else 0
 
 
+def cmd_slack_manifest(_: Config, args: argparse.Namespace) -> int:
+    """Print the Slack app manifest with this server's Request URL (see README, "Slack")."""
+    from adapters.slack.manifest import ManifestError, render
+
+    try:
+        print(render(args.url, socket_mode=args.socket_mode), end="")
+    except ManifestError as exc:
+        print(f"slack-manifest: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="app.py", description="Partnerbot: the handbook "
                                 "'Partnerships voor meer banen' in Teams, Slack and the browser.")
@@ -122,10 +134,13 @@ def parser() -> argparse.ArgumentParser:
     tick.add_argument("--now", required=True, help="ISO-8601 instant, e.g. 2026-12-07T09:00+01:00")
     tick.add_argument("--dry-run", action="store_true", help="only list what is due; record and send nothing")
     tick.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    manifest = sub.add_parser("slack-manifest", help="print the Slack app manifest for this server")
+    manifest.add_argument("--url", help="the server's public https address, e.g. https://partnerbot.example.nl")
+    manifest.add_argument("--socket-mode", action="store_true", help="for Socket Mode (SLACK_APP_TOKEN): no URLs")
     return p
 
 
-COMMANDS = {"serve": cmd_serve, "chat": cmd_chat, "tick": cmd_tick}
+COMMANDS = {"serve": cmd_serve, "chat": cmd_chat, "tick": cmd_tick, "slack-manifest": cmd_slack_manifest}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -25,6 +25,7 @@ import app as partnerbot  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.config import Config  # noqa: E402
 from bot.services import Services  # noqa: E402
+from tests.fakes.slack import FakeSlack  # noqa: E402
 
 DEFAULT_NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # a Monday morning in Amsterdam
 
@@ -43,6 +44,16 @@ def clock() -> FixedClock:
 @pytest.fixture
 def config(tmp_path: Path) -> Config:
     return Config(host="127.0.0.1", port=0, data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+async def slack_api() -> AsyncIterator[FakeSlack]:
+    """A fake Slack Web API on a loopback port (tests/fakes/slack.py); use with `slack_config`."""
+    fake = await FakeSlack().start()
+    try:
+        yield fake
+    finally:
+        await fake.stop()
 
 
 @pytest.fixture

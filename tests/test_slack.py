@@ -4,29 +4,19 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from bot.config import Config
-from bot.records import ConversationRef
-from tests.fakes.slack import BOT_ID, BOT_TOKEN, BOT_USER, SIGNING_SECRET, TEAM, FakeSlack, SlackEvents
-
-
-@pytest.fixture
-async def slack_api() -> AsyncIterator[FakeSlack]:
-    fake = await FakeSlack().start()
-    try:
-        yield fake
-    finally:
-        await fake.stop()
+from bot.records import Action, ConversationRef, Member
+from tests.fakes.slack import BOT_ID, BOT_USER, TEAM, FakeSlack, SlackEvents, slack_config
 
 
 @pytest.fixture
 def config(tmp_path: Path, slack_api: FakeSlack) -> Config:
-    return Config(host="127.0.0.1", port=0, data_dir=tmp_path / "data", slack_bot_token=BOT_TOKEN,
-                  slack_signing_secret=SIGNING_SECRET, slack_api_base_url=slack_api.api_url)
+    return slack_config(tmp_path / "data", slack_api)
 
 
 @pytest.fixture
@@ -198,9 +188,41 @@ async def test_home_tab_shows_the_overview_and_its_buttons_work(slack: SlackEven
     view = published["view"]
     assert view["type"] == "home" and view["blocks"][0]["type"] == "header"
     home_buttons = [e for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert [b["value"] for b in home_buttons] == ["core:ask", "flow:resume", "voortgang"]
-    assert len({b["action_id"] for b in home_buttons}) == 3
-    await slack.click(home_buttons[0], view={**view, "id": "V0HOME"})
+    # the features' own home content first, the quick buttons last
+    assert [b["value"] for b in home_buttons][-3:] == ["core:ask", "flow:resume", "voortgang"]
+    assert len({b["action_id"] for b in home_buttons}) == len(home_buttons)
+    [ask] = [b for b in home_buttons if b["value"] == "core:ask"]
+    await slack.click(ask, view={**view, "id": "V0HOME"})
     [answer] = await slack_api.wait_for(lambda: slack_api.messages("D0ANNA"))
     assert "vraag" in answer["text"]
     await slack_api.wait_for(lambda: len(slack_api.sent("views.publish")) == 2)  # the Home tab is refreshed
+
+
+async def test_done_button_on_the_home_tab_closes_the_action_and_refreshes_the_tab(server, slack: SlackEvents,
+                                                                                    slack_api: FakeSlack):
+    repo = server.services.repo(TEAM)
+    anna = await repo.add(Member(name="Anna de Vries", user_id="U0ANNA", channel="slack"))
+    action = await repo.add(Action(title="Offerte <opvragen> & bellen", owner_id=anna.id,
+                                   deadline=date(2026, 12, 1)))
+    await slack.home_opened()
+    [published] = await slack_api.wait_for(lambda: slack_api.sent("views.publish"))
+    home = published["view"]
+    assert "Offerte &lt;opvragen&gt; &amp; bellen" in json.dumps(home)
+    [done] = [e for b in home["blocks"] if b["type"] == "actions" for e in b["elements"]
+              if e["value"] == f"sched:done:{action.id}"]
+    await slack.click(done, view={**home, "id": "V0HOME"})
+    [answer] = await slack_api.wait_for(lambda: slack_api.messages("D0ANNA"))
+    assert "Offerte" in answer["text"]
+    republished = await slack_api.wait_for(lambda: len(slack_api.sent("views.publish")) == 2 and
+                                           slack_api.sent("views.publish")[1])
+    assert f"sched:done:{action.id}" not in json.dumps(republished["view"])
+    assert (await repo.get(Action, action.id)).status == "done"
+
+
+async def test_a_channel_becomes_the_working_group_channel_by_mention(server, slack: SlackEvents,
+                                                                      slack_api: FakeSlack):
+    await slack.mention("werkgroepkanaal", channel="C0WERKGROEP")
+    await slack_api.wait_for(lambda: slack_api.messages("C0WERKGROEP"))
+    org = await server.services.repo(TEAM).organisation()
+    assert org.group_conversation is not None
+    assert (org.group_conversation["channel"], org.group_conversation["conversation_id"]) == ("slack", "C0WERKGROEP")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,24 +11,14 @@ from adapters.slack.notifier import SlackNotifier
 from bot.config import Config
 from bot.messages import Attachment, Choice, Reply
 from bot.notify import DeliveryError, Target
-from bot.records import ConversationRef
+from bot.records import Action, ConversationRef, Member
 from bot.retry import Pacer, with_retries
-from tests.fakes.slack import BOT_TOKEN, SIGNING_SECRET, TEAM, FakeSlack
-
-
-@pytest.fixture
-async def slack_api() -> AsyncIterator[FakeSlack]:
-    fake = await FakeSlack().start()
-    try:
-        yield fake
-    finally:
-        await fake.stop()
+from tests.fakes.slack import TEAM, FakeSlack, slack_config
 
 
 @pytest.fixture
 def config(tmp_path: Path, slack_api: FakeSlack) -> Config:
-    return Config(host="127.0.0.1", port=0, data_dir=tmp_path / "data", slack_bot_token=BOT_TOKEN,
-                  slack_signing_secret=SIGNING_SECRET, slack_api_base_url=slack_api.api_url)
+    return slack_config(tmp_path / "data", slack_api)
 
 
 class FakeTime:
@@ -158,3 +148,33 @@ async def test_charts_and_documents_are_uploaded_with_the_files_api(services, sl
     assert [u.data for u in slack_api.uploads] == [png, b"# Plan\n"]
     completed = slack_api.sent("files.completeUploadExternal")
     assert [c["channel_id"] for c in completed] == ["C0GROUP", "C0GROUP"]
+
+
+async def test_scheduler_messages_arrive_once_on_slack_while_the_api_rate_limits(services, slack_api: FakeSlack):
+    """The scheduler's run (nudges to two people, the digest to the group) through 429s with Retry-After."""
+    from scheduler.runner import Runner
+
+    repo = services.repo(TEAM)
+    org = await repo.organisation()
+    org.group_conversation = {"channel": "slack", "conversation_id": "C0GROUP", "name": "#werkgroep"}
+    await repo.save_organisation(org)
+    anna = await repo.add(Member(name="Anna de Vries", user_id="U0ANNA", channel="slack"))
+    bert = await repo.add(Member(name="Bert Jansen", user_id="U0BERT", channel="slack"))
+    today = date(2026, 11, 23)  # the Monday of the fixed clock: digest day
+    await repo.add(Action(title="Marktverkenning afronden", owner_id=anna.id, deadline=today))
+    await repo.add(Action(title="Leveranciers uitnodigen", owner_id=bert.id, deadline=today + timedelta(days=3)))
+    slack_api.rate_limit("conversations.open", times=1, retry_after=0)
+    slack_api.rate_limit("chat.postMessage", times=2, retry_after=0)
+    now = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+    outcomes = await Runner(services, sleep=no_wait, pacer=Pacer(0.0)).run(now, orgs=[TEAM])
+    sent = [o for o in outcomes if o.status == "sent"]
+    assert {o.kind for o in sent} >= {"nudge", "digest"}
+    assert all(o.status in ("sent", "folded") for o in outcomes)
+    messages = slack_api.messages()
+    assert len(messages) == len(sent)  # each exactly once
+    assert any("Marktverkenning afronden" in m["text"] for m in slack_api.messages("D0ANNA"))
+    assert any("Leveranciers uitnodigen" in m["text"] for m in slack_api.messages("D0BERT"))
+    assert len(slack_api.messages("C0GROUP")) == 1
+    # a second run at the same instant sends nothing again
+    assert await Runner(services, sleep=no_wait, pacer=Pacer(0.0)).run(now, orgs=[TEAM]) == []
+    assert len(slack_api.messages()) == len(sent)

@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.config import Config
-from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, FakeSlack, SlackEvents
-
-
-@pytest.fixture
-async def slack_api() -> AsyncIterator[FakeSlack]:
-    fake = await FakeSlack().start()
-    try:
-        yield fake
-    finally:
-        await fake.stop()
+from tests.fakes.slack import APP_TOKEN, FakeSlack, SlackEvents, slack_config
 
 
 @pytest.fixture
 def config(tmp_path: Path, slack_api: FakeSlack) -> Config:
-    return Config(host="127.0.0.1", port=0, data_dir=tmp_path / "data", slack_bot_token=BOT_TOKEN,
-                  slack_app_token=APP_TOKEN, slack_api_base_url=slack_api.api_url)
+    return slack_config(tmp_path / "data", slack_api, socket_mode=True)
 
 
 async def test_events_arrive_over_the_socket_and_are_acknowledged(server, slack_api: FakeSlack):

@@ -17,11 +17,14 @@ import json
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import aiohttp
 from aiohttp import web
+
+from bot.config import Config
 
 TEAM = "T0PARTNER"
 BOT_USER = "U0BOT"
@@ -212,6 +215,13 @@ class FakeSlack:
         await self._sockets[-1].send_json({"envelope_id": envelope_id, "type": kind, "payload": payload,
                                            "accepts_response_payload": kind != "events_api",
                                            "retry_attempt": 0, "retry_reason": ""})
+
+
+def slack_config(data_dir: Path, fake: FakeSlack, *, socket_mode: bool = False) -> Config:
+    """A server configured for Slack against `fake` (HTTP events, or Socket Mode with an app token)."""
+    return Config(host="127.0.0.1", port=0, data_dir=data_dir, slack_bot_token=BOT_TOKEN,
+                  slack_signing_secret=None if socket_mode else SIGNING_SECRET,
+                  slack_app_token=APP_TOKEN if socket_mode else None, slack_api_base_url=fake.api_url)
 
 
 # -- Slack's side of the Events API ------------------------------------------------------------------
