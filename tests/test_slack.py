@@ -226,3 +226,22 @@ async def test_a_channel_becomes_the_working_group_channel_by_mention(server, sl
     org = await server.services.repo(TEAM).organisation()
     assert org.group_conversation is not None
     assert (org.group_conversation["channel"], org.group_conversation["conversation_id"]) == ("slack", "C0WERKGROEP")
+
+
+async def test_a_form_asked_for_with_the_slash_command_opens_at_once(slack: SlackEvents, slack_api: FakeSlack):
+    await slack.command("instellingen")
+    [opened] = await slack_api.wait_for(lambda: slack_api.sent("views.open"))
+    assert opened["trigger_id"] == "13345224609.738474920.8088930838d"  # the command's own trigger
+    assert opened["view"]["type"] == "modal"
+    [answer] = await slack_api.wait_for(lambda: slack_api.responses)
+    assert any(b["action_id"].startswith("form_open") for b in buttons(answer))  # to open it again later
+
+
+async def test_slack_failing_on_one_answer_does_not_stop_the_next(slack: SlackEvents, slack_api: FakeSlack):
+    slack_api.fail("chat.postMessage", "internal_error")
+    slack_api.fail("users.info", "missing_scope")
+    await slack.dm("hoi")
+    await slack_api.wait_for(lambda: "chat.postMessage" in slack_api.attempts)  # Anna's answer was lost
+    await slack.dm("hoi", user="U0BERT")
+    [answer] = await slack_api.wait_for(lambda: slack_api.messages("D0BERT"))
+    assert "Partnerbot" in answer["text"]

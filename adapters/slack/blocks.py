@@ -168,7 +168,7 @@ class Message:
     blocks: list[dict[str, Any]] = field(default_factory=list)
 
     def to_args(self) -> dict[str, Any]:
-        return {"text": self.text, "blocks": self.blocks}
+        return {"text": self.text, "blocks": self.blocks} if self.blocks else {"text": self.text}
 
 
 def messages(reply: Reply, lang: str, *, choice_values: list[str] | None = None,

@@ -69,8 +69,9 @@ class SlackListeners:
         return organisation(context.enterprise_id, context.team_id)
 
     async def _answer(self, dest: Destination, conversation_id: str, *, is_group: bool, text: str | None = None,
-                      choice: str | None = None, form: FormSubmission | None = None) -> list[Reply]:
-        """Route one message and send the replies to `dest`."""
+                      choice: str | None = None, form: FormSubmission | None = None,
+                      trigger_id: str | None = None) -> list[Reply]:
+        """Route one message and send the replies to `dest` (a form opens at once when Slack allows it)."""
         user = dest.user_id or ""
         name = await self.sender.user_name(user)
         if is_group:
@@ -81,6 +82,7 @@ class SlackListeners:
                             channel="slack", is_group=is_group, text=text, choice=choice, form=form)
         assert self.services.router is not None
         replies = await self.services.router.handle(incoming)
+        await self.sender.open_at_once(dest, replies, trigger_id)
         await self.sender.send(dest, replies)
         return replies
 
@@ -130,7 +132,7 @@ class SlackListeners:
         dest = Destination(org_id=org, user_id=command["user_id"], channel=channel or None,
                            response_url=command.get("response_url"))
         await self._answer(dest, channel or f"slack:{command['user_id']}", is_group=not channel.startswith("D"),
-                           text=plain_text(command.get("text") or ""))
+                           text=plain_text(command.get("text") or ""), trigger_id=command.get("trigger_id"))
 
     # -- buttons and modals ----------------------------------------------------------------------
     async def _click_destination(self, org: str, body: dict[str, Any]) -> tuple[Destination, str, bool]:
@@ -157,7 +159,7 @@ class SlackListeners:
         if not value:
             return
         dest, conversation, is_group = await self._click_destination(org, body)
-        await self._answer(dest, conversation, is_group=is_group, choice=value)
+        await self._answer(dest, conversation, is_group=is_group, choice=value, trigger_id=body.get("trigger_id"))
         if (body.get("container") or {}).get("type") == "view":
             await self.publish_home(org, body["user"]["id"], conversation)
 

@@ -81,7 +81,10 @@ class SlackSender:
             name = profile.get("real_name") or user.get("real_name") or profile.get("display_name") \
                 or user.get("name") or ""
         except SlackApiError as exc:
-            log.warning("users.info failed for a user: %s", exc.response.get("error"))
+            error = exc.response.get("error")
+            log.warning("users.info failed for a user: %s", error)
+            if error not in ("missing_scope", "user_not_found", "not_allowed_token_type"):
+                return name  # worth asking again next time
         self._names[user_id] = name
         if len(self._names) > MAX_NAMES:
             self._names.popitem(last=False)
@@ -220,12 +223,25 @@ class SlackSender:
         data = await self.unstash(org_id, token, "form")
         if data is None:
             return False
-        to = data.get("to") or {}
         form = form_from_dict(data["form"])
-        lang = await self.language(org_id, to.get("user_id"))
+        lang = await self.language(org_id, (data.get("to") or {}).get("user_id"))
         await self.client.views_open(trigger_id=trigger_id,
                                      view=blocks.modal_view(form, lang, json.dumps({"token": token})))
         return True
+
+    async def open_at_once(self, dest: Destination, replies: list[Reply], trigger_id: str | None) -> None:
+        """A click or /sroi whose answer is a form opens it straight away (Slack allows that for 3 seconds).
+
+        The answer is posted as well, so the form can be opened again from its button.
+        """
+        reply = next((r for r in replies if r.form is not None), None)
+        if reply is None or not trigger_id:
+            return
+        token = await self._form_token(dest, reply)
+        try:
+            await self.open_form(dest.org_id, trigger_id, token or "")
+        except SlackApiError as exc:  # e.g. the trigger expired: the button in the answer still works
+            log.info("could not open the form at once: %s", exc.response.get("error"))
 
     async def submitted_form(self, org_id: str, view: dict[str, Any]) -> tuple[Form, Destination] | None:
         """The form a view_submission answers and where its replies go; None when it expired."""

@@ -56,6 +56,8 @@ class FakeSlack:
     responses: list[dict[str, Any]] = field(default_factory=list)
     """What the bot posted to response_urls (slash commands, ephemeral messages)."""
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    attempts: list[str] = field(default_factory=list)
+    """Every Web API method called, also those answered with 429 or an error (those are not in `calls`)."""
     url: str = ""
 
     def __post_init__(self) -> None:
@@ -143,12 +145,14 @@ class FakeSlack:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         args = await self._args(request)
+        self.attempts.append(method)
         if self._rate_limits[method]:
             retry_after = self._rate_limits[method].pop(0)
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
                                      headers={"Retry-After": str(retry_after)})
         error = self._errors[method].pop(0) if self._errors[method] else None
         if error is not None:
+            await self._notify()
             return web.json_response({"ok": False, "error": error})
         auth = request.headers.get("Authorization", "")
         if not auth.startswith("Bearer x"):
