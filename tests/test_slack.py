@@ -115,7 +115,8 @@ async def test_mention_in_a_channel_is_answered_in_its_thread(server, slack: Sla
     assert ref is not None and ref.conversation_id == "C0GROUP" and ref.active
 
 
-async def test_slash_command_answers_only_to_the_user_who_typed_it(slack: SlackEvents, slack_api: FakeSlack):
+async def test_slash_command_answers_only_to_the_user_who_typed_it(server, slack: SlackEvents,
+                                                                   slack_api: FakeSlack):
     status, body = await slack.command("help")
     assert status == 200 and body == ""  # acknowledged at once, the answer follows
     [answer] = await slack_api.wait_for(lambda: slack_api.responses)
@@ -125,6 +126,10 @@ async def test_slash_command_answers_only_to_the_user_who_typed_it(slack: SlackE
     await slack.command("", response="2")  # just "/sroi" shows the menu too
     answers = await slack_api.wait_for(lambda: len(slack_api.responses) == 2 and slack_api.responses)
     assert "Partnerbot" in section_text(answers[1])
+    # the bot need not be in that channel (or it is a DM between two people): not kept for notifications
+    await slack.command("help", channel="D0ANNABERT", response="3")
+    await slack_api.wait_for(lambda: len(slack_api.responses) == 3)
+    assert await server.services.repo(TEAM).list(ConversationRef) == []
 
 
 async def test_clicking_a_choice_button_routes_its_value(slack: SlackEvents, slack_api: FakeSlack):

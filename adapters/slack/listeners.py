@@ -70,13 +70,18 @@ class SlackListeners:
 
     async def _answer(self, dest: Destination, conversation_id: str, *, is_group: bool, text: str | None = None,
                       choice: str | None = None, form: FormSubmission | None = None,
-                      trigger_id: str | None = None) -> list[Reply]:
-        """Route one message and send the replies to `dest` (a form opens at once when Slack allows it)."""
+                      trigger_id: str | None = None, remember: bool = False) -> list[Reply]:
+        """Route one message and send the replies to `dest` (a form opens at once when Slack allows it).
+
+        `remember`: the conversation is one the bot is in (a DM with it, a channel it was mentioned in),
+        so it is kept as a ConversationRef for later notifications. A slash command may come from a
+        channel without the bot, or from a DM between two people: those are not remembered.
+        """
         user = dest.user_id or ""
         name = await self.sender.user_name(user)
-        if is_group:
+        if remember and is_group:
             await self.sender.remember(dest.org_id, "group", conversation_id)
-        elif conversation_id.startswith("D"):
+        elif remember:
             await self.sender.remember(dest.org_id, "user", conversation_id, user_id=user, name=name)
         incoming = Incoming(org_id=dest.org_id, user_id=user, user_name=name, conversation_id=conversation_id,
                             channel="slack", is_group=is_group, text=text, choice=choice, form=form)
@@ -94,7 +99,7 @@ class SlackListeners:
             return
         channel = event["channel"]
         dest = Destination(org_id=org, user_id=event["user"], channel=channel, thread_ts=event.get("thread_ts"))
-        await self._answer(dest, channel, is_group=False,
+        await self._answer(dest, channel, is_group=False, remember=True,
                            text=plain_text(event.get("text") or "", drop_user=context.bot_user_id))
 
     async def on_mention(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -105,7 +110,8 @@ class SlackListeners:
         channel = event["channel"]
         dest = Destination(org_id=org, user_id=event["user"], channel=channel,
                            thread_ts=event.get("thread_ts") or event.get("ts"))
-        await self._answer(dest, channel, is_group=not channel.startswith("D"),
+        is_group = not channel.startswith("D")
+        await self._answer(dest, channel, is_group=is_group, remember=is_group,
                            text=plain_text(event.get("text") or "", drop_user=context.bot_user_id))
 
     async def on_home_opened(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
