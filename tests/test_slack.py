@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from datetime import date
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from bot.config import Config
 from bot.records import Action, ConversationRef, Member
-from tests.fakes.slack import BOT_ID, BOT_USER, TEAM, FakeSlack, SlackEvents, slack_config
+from tests.conftest import ServerProcess
+from tests.fakes.slack import BOT_ID, BOT_TOKEN, BOT_USER, SIGNING_SECRET, TEAM, FakeSlack, SlackEvents, slack_config
 
 
 @pytest.fixture
@@ -126,9 +129,15 @@ async def test_slash_command_answers_only_to_the_user_who_typed_it(server, slack
     await slack.command("", response="2")  # just "/sroi" shows the menu too
     answers = await slack_api.wait_for(lambda: len(slack_api.responses) == 2 and slack_api.responses)
     assert "Partnerbot" in section_text(answers[1])
+    # a button in that private answer answers privately too
+    [settings] = [b for b in buttons(answers[1]) if b["value"] == "core:settings"]
+    await slack.click(settings, channel="C0GROUP", ephemeral=True)
+    answers = await slack_api.wait_for(lambda: len(slack_api.responses) == 3 and slack_api.responses)
+    assert answers[2]["response_type"] == "ephemeral" and "Instellingen" in json.dumps(answers[2])
+    assert slack_api.messages() == []
     # the bot need not be in that channel (or it is a DM between two people): not kept for notifications
     await slack.command("help", channel="D0ANNABERT", response="3")
-    await slack_api.wait_for(lambda: len(slack_api.responses) == 3)
+    await slack_api.wait_for(lambda: len(slack_api.responses) == 4)
     assert await server.services.repo(TEAM).list(ConversationRef) == []
 
 
@@ -250,3 +259,18 @@ async def test_slack_failing_on_one_answer_does_not_stop_the_next(slack: SlackEv
     await slack.dm("hoi", user="U0BERT")
     [answer] = await slack_api.wait_for(lambda: slack_api.messages("D0BERT"))
     assert "Partnerbot" in answer["text"]
+
+
+async def test_the_served_app_reads_the_slack_settings_from_the_environment(tmp_path: Path, slack_api: FakeSlack):
+    proc = ServerProcess(tmp_path / "data", SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
+                         SLACK_API_BASE_URL=slack_api.api_url.rstrip("/"))
+    await asyncio.to_thread(proc.start)
+    try:
+        async with aiohttp.ClientSession() as session:
+            async with session.get(proc.url + "/healthz") as resp:
+                assert (await resp.json())["channels"]["slack"] is True
+            assert (await SlackEvents(session, proc.url, slack_api).dm("hoi"))[0] == 200
+            [message] = await slack_api.wait_for(lambda: slack_api.messages("D0ANNA"))
+            assert "Hoi Anna!" in section_text(message)
+    finally:
+        await asyncio.to_thread(proc.stop)

@@ -296,8 +296,9 @@ class SlackEvents:
         return await self.post(body, "application/x-www-form-urlencoded", **kw)
 
     async def click(self, button: dict[str, Any], *, message: dict[str, Any] | None = None, user: str = "U0ANNA",
-                    channel: str = "D0ANNA", view: dict[str, Any] | None = None) -> tuple[int, str]:
-        """block_actions for a button the bot sent (in a message, or on the Home tab with `view`)."""
+                    channel: str = "D0ANNA", view: dict[str, Any] | None = None,
+                    ephemeral: bool = False) -> tuple[int, str]:
+        """block_actions for a button the bot sent (in a message, an ephemeral answer, or on the Home tab)."""
         payload: dict[str, Any] = {
             "type": "block_actions", "team": {"id": TEAM, "domain": "partner"},
             "user": {"id": user, "username": "anna", "team_id": TEAM}, "api_app_id": "A0PARTNER",
@@ -311,9 +312,11 @@ class SlackEvents:
         else:
             msg = message or {"ts": "1700000000.000100", "type": "message"}
             payload.update({"container": {"type": "message", "message_ts": msg["ts"], "channel_id": channel,
-                                          "is_ephemeral": False},
-                            "channel": {"id": channel, "name": "directmessage"}, "message": msg,
+                                          "is_ephemeral": ephemeral},
+                            "channel": {"id": channel, "name": "directmessage"},
                             "response_url": self.fake.response_url("click")})
+            if not ephemeral:  # Slack does not send the message of an ephemeral answer
+                payload["message"] = msg
         return await self.interaction(payload)
 
     async def submit(self, view: dict[str, Any], values: dict[str, Any], user: str = "U0ANNA") -> tuple[int, str]:
