@@ -166,6 +166,7 @@ async def test_a_form_opens_as_a_modal_and_its_answers_come_back_escaped(slack: 
     assert opened["trigger_id"].startswith("trigger-")
     view = opened["view"]
     assert view["type"] == "modal" and len(view["title"]["text"]) <= 24
+    assert json.loads(view["private_metadata"])["form"] == "core:settings"
     inputs = [b for b in view["blocks"] if b["type"] == "input"]
     assert [b["element"]["type"] for b in inputs] == ["plain_text_input", "static_select", "static_select"]
     assert [b["label"]["text"] for b in inputs] == ["Naam van de organisatie", "Taal van de bot", "Tijdzone"]

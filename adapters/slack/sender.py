@@ -226,7 +226,8 @@ class SlackSender:
         form = form_from_dict(data["form"])
         lang = await self.language(org_id, (data.get("to") or {}).get("user_id"))
         await self.client.views_open(trigger_id=trigger_id,
-                                     view=blocks.modal_view(form, lang, json.dumps({"token": token})))
+                                     view=blocks.modal_view(form, lang, json.dumps({"token": token,
+                                                                                    "form": form.id[:200]})))
         return True
 
     async def open_at_once(self, dest: Destination, replies: list[Reply], trigger_id: str | None) -> None:
