@@ -36,6 +36,10 @@ class Config:
     microsoft_app_password: str | None = None
     microsoft_app_type: str | None = None
     microsoft_app_tenant_id: str | None = None
+    microsoft_jwks_url: str | None = None
+    """Where to fetch the keys that sign the Bot Service's tokens (default: the Agents SDK's endpoints)."""
+    public_url: str | None = None
+    """The server's address as users' clients reach it (for absolute file links in Teams and Slack)."""
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None
@@ -92,6 +96,11 @@ class Config:
             raise ConfigError(f"BOT_LANGUAGE must be one of {', '.join(LANGUAGES)}, not {lang!r}")
         interval = _non_negative_number(get("SCHEDULER_INTERVAL_SECONDS"), "SCHEDULER_INTERVAL_SECONDS", 60)
         grace = _non_negative_number(get("SCHEDULER_GRACE_HOURS"), "SCHEDULER_GRACE_HOURS", 48)
+        public_url = get("PUBLIC_URL")
+        if public_url is not None:
+            if not public_url.lower().startswith(("http://", "https://")):
+                raise ConfigError(f"PUBLIC_URL must start with https:// (or http://), not {public_url!r}")
+            public_url = public_url.rstrip("/")
         return cls(
             host=get("HOST") or "127.0.0.1",
             port=port,
@@ -103,6 +112,8 @@ class Config:
             microsoft_app_password=get("MICROSOFT_APP_PASSWORD"),
             microsoft_app_type=get("MICROSOFT_APP_TYPE"),
             microsoft_app_tenant_id=get("MICROSOFT_APP_TENANT_ID"),
+            microsoft_jwks_url=get("MICROSOFT_JWKS_URL"),
+            public_url=public_url,
             slack_bot_token=get("SLACK_BOT_TOKEN"),
             slack_signing_secret=get("SLACK_SIGNING_SECRET"),
             slack_app_token=get("SLACK_APP_TOKEN"),
