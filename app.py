@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
+from pathlib import Path
 
 from aiohttp import web
 
@@ -17,6 +18,7 @@ from adapters.local import api as local_api
 from adapters.local import web as local_web
 from adapters.local.notifier import LocalNotifier
 from adapters.server import Mount, build_app
+from adapters.teams.lazy import LazyTeamsNotifier
 from bot.clock import Clock, FixedClock
 from bot.config import Config, ConfigError
 from bot.feature import Feature
@@ -39,6 +41,7 @@ def build_features(services: Services) -> list[Feature]:
 def build_services(config: Config, clock: Clock | None = None) -> Services:
     services = Services.create(config, clock)
     services.notifiers["local"] = LocalNotifier(services.stores, services.files, services.clock)
+    services.notifiers["teams"] = LazyTeamsNotifier(services)
     if config.slack_configured:
         from adapters.slack import endpoint as slack
 
@@ -49,7 +52,9 @@ def build_services(config: Config, clock: Clock | None = None) -> Services:
 
 
 def build_mounts(services: Services) -> list[Mount]:
-    mounts: list[Mount] = [local_api.mount, local_web.mount]
+    from adapters.teams import api as teams_api  # loads the Agents SDK: only the server needs it
+
+    mounts: list[Mount] = [local_api.mount, local_web.mount, teams_api.mount]
     if services.config.slack_configured:
         from adapters.slack import endpoint as slack
 
@@ -64,6 +69,8 @@ def build_web_app(services: Services) -> web.Application:
 def configure_logging(level: int = logging.INFO) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
+    # the Agents SDK logs every call to the Bot Connector at INFO; our own turn line is enough
+    logging.getLogger("microsoft_agents").setLevel(max(level, logging.WARNING))
 
 
 def cmd_serve(config: Config, _: argparse.Namespace) -> int:
@@ -120,6 +127,24 @@ def cmd_slack_manifest(_: Config, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_teams_package(config: Config, args: argparse.Namespace) -> int:
+    from adapters.teams.package import PLACEHOLDER_SITE, PackageError, write_package
+
+    website = args.website or (config.public_url if (config.public_url or "").startswith("https://") else None)
+    if website is None:
+        print(f"No --website given (and PUBLIC_URL is not https): the developer links point to "
+              f"{PLACEHOLDER_SITE}.", file=sys.stderr)
+    try:
+        data = write_package(Path(args.output), args.app_id, name=args.name, website=website or PLACEHOLDER_SITE,
+                             developer=args.developer, public_url=config.public_url)
+    except PackageError as exc:
+        print(f"Cannot make the package: {exc}", file=sys.stderr)
+        return 2
+    print(f"Wrote {args.output}: Teams app {data['name']['short']!r} for bot {data['bots'][0]['botId']} "
+          f"(manifest v{data['manifestVersion']}). Upload it in Teams: Apps > Manage your apps > Upload an app.")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="app.py", description="Partnerbot: the handbook "
                                 "'Partnerships voor meer banen' in Teams, Slack and the browser.")
@@ -137,10 +162,18 @@ def parser() -> argparse.ArgumentParser:
     manifest = sub.add_parser("slack-manifest", help="print the Slack app manifest for this server")
     manifest.add_argument("--url", help="the server's public https address, e.g. https://partnerbot.example.nl")
     manifest.add_argument("--socket-mode", action="store_true", help="for Socket Mode (SLACK_APP_TOKEN): no URLs")
+    package = sub.add_parser("teams-package", help="write the Teams app package (zip) to upload in Teams")
+    package.add_argument("--app-id", required=True, help="the bot's Microsoft App ID (a GUID)")
+    package.add_argument("--name", default="Partnerbot", help="the app's name in Teams (at most 30 characters)")
+    package.add_argument("--output", default="partnerbot-teams.zip", help="where to write the zip")
+    package.add_argument("--website", help="https address for the developer, privacy and terms links "
+                         "(default: PUBLIC_URL)")
+    package.add_argument("--developer", default="Partnerbot", help="the developer name shown in Teams")
     return p
 
 
-COMMANDS = {"serve": cmd_serve, "chat": cmd_chat, "tick": cmd_tick, "slack-manifest": cmd_slack_manifest}
+COMMANDS = {"serve": cmd_serve, "chat": cmd_chat, "tick": cmd_tick, "slack-manifest": cmd_slack_manifest,
+            "teams-package": cmd_teams_package}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
