@@ -1,0 +1,277 @@
+"""The Teams channel end to end: real-shaped activities POSTed to /api/messages of the running server
+(local anonymous mode), replies read back from a fake Bot Connector on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from bot.feature import Turn
+from bot.messages import Choice, Reply
+from bot.records import ConversationRef, Organisation
+from tests.fakes import teams_activities as ta
+from tests.fakes.bot_connector import FakeConnector
+from tests.helpers.adaptive_card import assert_valid_card, assert_valid_message
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[FakeConnector]:
+    fake = await FakeConnector().start()
+    try:
+        yield fake
+    finally:
+        await fake.stop()
+
+
+async def post(server: Any, activity: Any, **kwargs: Any) -> tuple[int, Any]:
+    return await ta.post_activity(server.session, server.url, activity, **kwargs)
+
+
+def inputs(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {e["id"]: e for e in card["body"] if e["type"].startswith("Input.")}
+
+
+def submit_action(card: dict[str, Any]) -> dict[str, Any]:
+    return next(a for a in card["actions"] if a["type"] == "Action.Execute")
+
+
+async def settings_card(server: Any, connector: FakeConnector) -> tuple[dict[str, Any], str]:
+    """Ask for the settings in personal chat; the form's card and the id the connector gave its message."""
+    status, _ = await post(server, ta.personal_message(connector.url, "instellingen"))
+    assert status in (200, 202)
+    sent = connector.sent[-1]
+    return assert_valid_card(sent.card), f"activity-{len(connector.sent)}"
+
+
+async def test_personal_message_is_answered_in_the_same_conversation(server, connector):
+    activity = ta.personal_message(connector.url, "hallo")
+    status, _ = await post(server, activity)
+    assert status in (200, 202)
+    (reply,) = connector.sent
+    assert reply.conversation_id == activity["conversation"]["id"]
+    assert reply.reply_to == activity["id"]
+    assert reply.authorization is None  # anonymous mode: no token on the way out either
+    message = assert_valid_message(reply.activity)
+    assert "**Partnerbot**" in message["text"] and "Anna" in message["text"]
+    assert message["recipient"]["id"] == "29:anna"
+    # the two help choices are suggested actions under the compose box in a personal chat
+    titles = [a["title"] for a in message["suggestedActions"]["actions"]]
+    assert titles == ["Instellingen", "English"]
+
+
+async def test_settings_form_is_an_adaptive_card_with_inputs(server, connector):
+    card, _ = await settings_card(server, connector)
+    fields = inputs(card)
+    assert fields["name"]["type"] == "Input.Text" and fields["name"]["isRequired"] is True
+    assert fields["language"]["type"] == "Input.ChoiceSet"
+    assert {c["value"] for c in fields["language"]["choices"]} == {"nl", "en"}
+    assert fields["language"]["value"] == "nl"
+    assert fields["timezone"]["value"] == "Europe/Amsterdam"
+    action = submit_action(card)
+    assert action["data"]["partnerbot"]["form"] == "core:settings"
+    assert action["fallback"]["type"] == "Action.Submit"
+
+
+async def test_execute_invoke_saves_the_form_and_replaces_the_card(server, connector):
+    card, card_message = await settings_card(server, connector)
+    action = submit_action(card)
+    invoke = ta.execute_invoke(connector.url, action, {"name": "Gemeente Zaanstad", "language": "nl",
+                                                       "timezone": "Europe/Amsterdam"}, card_message=card_message)
+    status, body = await post(server, invoke)
+    assert status == 200
+    assert body["statusCode"] == 200 and body["type"] == "application/vnd.microsoft.card.adaptive"
+    replaced = assert_valid_card(body["value"])
+    assert not inputs(replaced) and "actions" not in replaced  # nothing left to send twice
+    saved = connector.sent[-1]
+    assert "Gemeente Zaanstad" in saved.text and saved.reply_to == card_message
+    org = await server.services.repo(ta.TENANT).find(Organisation)
+    assert org is not None and org.name == "Gemeente Zaanstad"
+
+    # a second click on the same card changes nothing and sends nothing
+    before = len(connector.sent)
+    again = ta.execute_invoke(connector.url, action, {"name": "Iets anders", "language": "en",
+                                                      "timezone": "UTC"}, card_message=card_message)
+    status, body = await post(server, again)
+    assert status == 200 and body["value"] == replaced
+    assert len(connector.sent) == before
+    assert (await server.services.repo(ta.TENANT).find(Organisation)).name == "Gemeente Zaanstad"
+
+
+async def test_execute_invoke_with_a_mistake_shows_the_form_again_in_place(server, connector):
+    card, card_message = await settings_card(server, connector)
+    invoke = ta.execute_invoke(connector.url, submit_action(card), {"name": "", "language": "nl",
+                                                                    "timezone": "Europe/Amsterdam"},
+                               card_message=card_message)
+    status, body = await post(server, invoke)
+    assert status == 200
+    again = assert_valid_card(body["value"])
+    assert "verplicht" in again["body"][0]["text"] or "verplicht" in str(again["body"])
+    assert "name" in inputs(again)
+    # and it can still be sent once it is right
+    fixed = ta.execute_invoke(connector.url, submit_action(again), {"name": "Gemeente Delft", "language": "en",
+                                                                    "timezone": "Europe/Amsterdam"},
+                              card_message=card_message)
+    status, body = await post(server, fixed)
+    assert status == 200 and not inputs(body["value"])
+    assert (await server.services.repo(ta.TENANT).find(Organisation)).language == "en"
+
+
+async def test_action_submit_form_saves_once_and_updates_the_card(server, connector):
+    card, card_message = await settings_card(server, connector)
+    data = {**submit_action(card)["data"], "name": "Provincie Utrecht", "language": "nl",
+            "timezone": "Europe/Amsterdam"}
+    status, _ = await post(server, ta.submit_message(connector.url, data, card_message=card_message))
+    assert status in (200, 202)
+    assert "Provincie Utrecht" in connector.sent[-1].text
+    (update,) = connector.updates
+    assert update.reply_to == card_message
+    assert not inputs(assert_valid_card(update.card))
+    before = len(connector.sent)
+    await post(server, ta.submit_message(connector.url, data, card_message=card_message))
+    assert len(connector.sent) == before
+
+
+async def test_action_submit_choice_is_routed_as_a_choice(server, connector):
+    value = {"partnerbot": {"kind": "choice", "value": "core:lang:en"}}
+    status, _ = await post(server, ta.submit_message(connector.url, value, card_message="activity-1"))
+    assert status in (200, 202)
+    assert "English" in connector.sent[-1].text
+
+
+async def test_channel_mention_is_stripped_and_answered_in_the_thread(server, connector):
+    activity = ta.channel_message(connector.url, "help")
+    status, _ = await post(server, activity)
+    assert status in (200, 202)
+    (reply,) = connector.sent
+    assert reply.conversation_id == activity["conversation"]["id"]  # "19:…@thread.tacv2;messageid=…"
+    assert reply.reply_to == activity["id"]
+    card = assert_valid_card(reply.card)
+    assert "<at>" not in str(card) and "Bram" in card["body"][0]["text"]
+    values = [a["data"]["partnerbot"]["value"] for a in card["actions"]]
+    assert values == ["core:settings", "core:lang:en"]
+    assert "suggestedActions" not in reply.activity  # only in personal chats
+
+
+async def test_channel_talk_without_a_mention_is_left_alone(server, connector):
+    status, _ = await post(server, ta.channel_message(connector.url, "lunch om 12 uur?", mention=False))
+    assert status in (200, 202) and connector.sent == []
+
+
+async def test_team_install_welcomes_once_and_offers_the_working_group_channel(server, connector):
+    status, _ = await post(server, ta.team_install(connector.url))
+    assert status in (200, 202)
+    await post(server, ta.installation_update(connector.url, "add"))
+    (welcome,) = connector.sent
+    assert welcome.conversation_id == ta.TEAM_ID and welcome.reply_to is None
+    card = assert_valid_card(welcome.card)
+    (button,) = card["actions"]
+    assert button["data"]["partnerbot"] == {"kind": "choice", "value": "gebruik dit kanaal voor de werkgroep"}
+    ref = await server.services.repo(ta.TENANT).find(ConversationRef, kind="group")
+    assert ref is not None and ref.conversation_id == ta.TEAM_ID and ref.active and ref.name == "Inkoop"
+
+
+async def test_personal_install_welcomes_with_help_once(server, connector):
+    await post(server, ta.personal_install(connector.url))
+    await post(server, ta.installation_update(connector.url, "add",
+                                              conversation=ta.personal_conversation("29:anna"),
+                                              user_id="29:anna", name="Anna de Vries"))
+    (welcome,) = connector.sent
+    assert "Partnerbot" in welcome.text and welcome.conversation_id == "a:1personal-29:anna"
+    ref = await server.services.repo(ta.TENANT).find(ConversationRef, kind="user", user_id="29:anna")
+    assert ref is not None and ref.reference["conversation"]["id"] == "a:1personal-29:anna"
+    assert ref.reference["serviceUrl"] == connector.url
+
+
+async def test_removal_marks_the_channel_reference_inactive(server, connector):
+    await post(server, ta.team_install(connector.url))
+    await post(server, ta.removed_from_team(connector.url))
+    ref = await server.services.repo(ta.TENANT).find(ConversationRef, kind="group")
+    assert ref is not None and not ref.active and "removed" in ref.inactive_reason
+    # added again: welcomed again
+    await post(server, ta.team_install(connector.url))
+    assert len(connector.sent) == 2
+
+
+async def test_other_activities_are_acknowledged_and_ignored(server, connector):
+    typing = ta.personal_message(connector.url, "")
+    typing["type"] = "typing"
+    reaction = ta.personal_message(connector.url, "")
+    reaction.update(type="messageReaction", reactionsAdded=[{"type": "like"}])
+    for activity in (typing, reaction):
+        status, _ = await post(server, activity)
+        assert status in (200, 202)
+    other_invoke = ta.personal_message(connector.url, "")
+    other_invoke.update(type="invoke", name="task/fetch", value={})
+    status, _ = await post(server, other_invoke)
+    assert status == 200
+    assert connector.sent == []
+
+
+@pytest.mark.parametrize("raw", [b"not json", b"[1, 2]", b'{"type": "message"}', b'{"type": 5, "conversation": 3}'])
+async def test_malformed_bodies_are_a_400(server, connector, raw):
+    status, body = await post(server, None, raw=raw, headers={"Content-Type": "application/json"})
+    assert status == 400 and "error" in body
+
+
+async def test_an_activity_without_a_tenant_is_ignored(server, connector):
+    status, _ = await post(server, ta.personal_message(connector.url, "hallo", tenant=None))
+    assert status in (200, 202) and connector.sent == []
+
+
+async def test_user_text_cannot_inject_formatting_or_mentions(server, connector):
+    await post(server, ta.personal_message(connector.url, "instellingen"))
+    card, card_message = assert_valid_card(connector.sent[-1].card), f"activity-{len(connector.sent)}"
+    nasty = "**Vet** [klik](https://evil.example) <at>Iedereen</at>"
+    invoke = ta.execute_invoke(connector.url, submit_action(card), {"name": nasty, "language": "nl",
+                                                                    "timezone": "Europe/Amsterdam"},
+                               card_message=card_message)
+    await post(server, invoke)
+    text = connector.sent[-1].text
+    assert "\\*\\*Vet\\*\\*" in text and "\\[klik\\]" in text and "\\<at\\>" in text
+    assert "[klik](https://evil.example)" not in text
+
+
+class _Offer:
+    """A feature offering two buttons whose labels, typed, would mean nothing to the bot."""
+
+    name = "offer"
+    prefixes = ("offer:",)
+
+    def help_choices(self, lang: str) -> list[Choice]:
+        return []
+
+    async def handle(self, turn: Turn) -> list[Reply] | None:
+        if turn.incoming.choice == "offer:yes":
+            return [Reply(text="Genoteerd: ja.")]
+        if turn.text == "biedt iets aan":
+            return [Reply(text="Doen we dat?", choices=[Choice("Ja graag", "offer:yes"), Choice("Nee", "offer:no")])]
+        return None
+
+
+async def test_a_tapped_suggested_action_arrives_as_the_choice(server, connector):
+    server.services.router.features.append(_Offer())
+    await post(server, ta.personal_message(connector.url, "biedt iets aan"))
+    offer = connector.sent[-1].activity
+    assert [a["value"] for a in offer["suggestedActions"]["actions"]] == ["Ja graag", "Nee"]
+    await post(server, ta.personal_message(connector.url, "Ja graag"))  # imBack sends the label as text
+    assert connector.sent[-1].text == "Genoteerd: ja."
+    # once answered, the same words typed again are just text
+    await post(server, ta.personal_message(connector.url, "Ja graag"))
+    assert connector.sent[-1].text != "Genoteerd: ja."
+
+
+class _Broken:
+    async def handle(self, incoming: Any) -> list[Reply]:
+        raise RuntimeError("secret internals: db password=hunter2")
+
+
+async def test_an_error_in_the_channel_layer_gives_the_apology_not_the_exception(server, connector):
+    server.services.router = _Broken()
+    status, _ = await post(server, ta.personal_message(connector.url, "hallo"))
+    assert status in (200, 202)
+    (reply,) = connector.sent
+    assert "Sorry" in reply.text and "hunter2" not in str(reply.activity)
+    assert [s.activity.get("type") for s in connector.sent] == ["message"]  # no trace activity either
