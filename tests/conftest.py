@@ -185,6 +185,15 @@ class ServerProcess:
 
 
 @pytest.fixture
+async def bot_connector() -> AsyncIterator[Any]:
+    """A fake Bot Connector (Teams' side of the Bot Service) on 127.0.0.1; see tests/fakes/bot_connector.py."""
+    from tests.fakes.bot_connector import FakeConnector
+
+    async with FakeConnector.running() as fake:
+        yield fake
+
+
+@pytest.fixture
 def server_process(tmp_path: Path) -> Iterator[ServerProcess]:
     proc = ServerProcess(tmp_path / "data")
     try:

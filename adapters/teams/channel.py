@@ -164,8 +164,9 @@ class TeamsChannel:
                    attempts: int = REPLY_ATTEMPTS, cap: float = REPLY_RETRY_CAP) -> None:
         """Send one activity in the context's conversation, retrying what is worth retrying."""
         activity = Activity.model_validate(activity_json)
-        activity.apply_conversation_reference(context.activity.get_conversation_reference())
-        activity.reply_to_id = reply_to
+        reference = context.activity.get_conversation_reference()
+        reference.activity_id = reply_to  # the reply goes into that message's thread; None: a new message
+        activity.apply_conversation_reference(reference)
 
         async def once() -> None:
             try:

@@ -10,8 +10,10 @@ connector that refused it would.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from collections import deque
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +35,24 @@ class Sent:
         return self.activity.get("text") or ""
 
     @property
+    def shown(self) -> str:
+        """Everything the message shows as text: its own text and the text blocks of its cards."""
+        parts = [self.text] if self.text else []
+
+        def walk(node: Any) -> None:
+            if isinstance(node, dict):
+                if node.get("type") == "TextBlock":
+                    parts.append(node.get("text", ""))
+                for value in node.values():
+                    walk(value)
+            elif isinstance(node, list):
+                for item in node:
+                    walk(item)
+
+        walk(self.cards)
+        return "\n".join(parts)
+
+    @property
     def cards(self) -> list[dict[str, Any]]:
         return [a["content"] for a in self.activity.get("attachments") or []
                 if a.get("contentType") == "application/vnd.microsoft.card.adaptive"]
@@ -50,6 +70,10 @@ class FakeConnector:
     updates: list[Sent] = field(default_factory=list)
     calls: int = 0
     failures: int = 0
+    failed: list[str] = field(default_factory=list)
+    """The kinds of failure served, in order."""
+    gone: dict[str, str] = field(default_factory=dict)
+    """Conversation id → "403" or "404": every call there fails so (the bot was removed, the chat deleted)."""
     _plan: deque[str] = field(default_factory=deque)
     _ratio: float = 0.0
     _kinds: tuple[str, ...] = ()
@@ -71,6 +95,15 @@ class FakeConnector:
         self.url = f"http://127.0.0.1:{port}/"
         return self
 
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def running(cls, **kwargs: Any) -> AsyncIterator[FakeConnector]:
+        fake = await cls(**kwargs).start()
+        try:
+            yield fake
+        finally:
+            await fake.stop()
+
     async def stop(self) -> None:
         self._released.set()
         if self._runner is not None:
@@ -78,19 +111,21 @@ class FakeConnector:
 
     # -- failing on command ---------------------------------------------------------------------
     def fail_next(self, *kinds: str) -> None:
-        """The next calls fail in this order: "429", "502", "503", "504", "412", "403", "404", "timeout"."""
+        """The next calls fail in this order: "429", "502", "503", "504", "412", "403", "404", "timeout"
+        ("ok" lets that call through)."""
         self._plan.extend(kinds)
 
     def fail_randomly(self, ratio: float, kinds: tuple[str, ...] = ("429", "502"), seed: int = 7) -> None:
         self._ratio, self._kinds, self._rng = ratio, kinds, random.Random(seed)
 
-    async def _failure(self) -> web.Response | None:
-        kind = self._plan.popleft() if self._plan else None
+    async def _failure(self, conversation_id: str) -> web.Response | None:
+        kind = self.gone.get(conversation_id) or (self._plan.popleft() if self._plan else None)
         if kind is None and self._ratio and self._rng.random() < self._ratio:
             kind = self._rng.choice(self._kinds)
-        if kind is None:
+        if kind is None or kind == "ok":
             return None
         self.failures += 1
+        self.failed.append(kind)
         if kind == "timeout":
             await self._released.wait()
             return web.Response(status=504)
@@ -106,7 +141,7 @@ class FakeConnector:
 
     async def _receive(self, request: web.Request, into: list[Sent]) -> web.Response:
         self.calls += 1
-        failed = await self._failure()
+        failed = await self._failure(request.match_info["conversation_id"])
         if failed is not None:
             return failed
         sent = self._record(request, await request.json(), request.method)
