@@ -98,12 +98,22 @@ class CoreCommands:
 
     def help(self, turn: Turn) -> Reply:
         first = turn.incoming.user_name.split()[0] if turn.incoming.user_name.strip() else ""
-        choices: list[Choice] = []
-        for feature in self.router.features:
-            choices.extend(feature.help_choices(turn.lang)[:2])
-        choices.extend(self.help_choices(turn.lang))
         return Reply(text=turn.t("help.intro", name=f" {first}" if first else ""),
-                     choices=choices[:MAX_CHOICES])
+                     choices=self.menu(turn.lang))
+
+    def menu(self, lang: str) -> list[Choice]:
+        """Every feature's first entry, then their second ones while room is left; settings and language last."""
+        own = self.help_choices(lang)
+        offered = [feature.help_choices(lang) for feature in self.router.features]
+        room = MAX_CHOICES - len(own)
+        picked: list[Choice] = []
+        for rank in range(2):
+            for entries in offered:
+                if rank < len(entries) and len(picked) < room:
+                    picked.append(entries[rank])
+        order = {id(c): (r, i) for i, entries in enumerate(offered) for r, c in enumerate(entries)}
+        picked.sort(key=lambda c: order[id(c)][::-1])
+        return picked + own
 
     def _switch(self, turn: Turn, lang: str) -> list[Reply]:
         turn.state.lang = lang

@@ -86,3 +86,27 @@ async def test_exception_in_a_feature_becomes_an_apology(services, caplog):
     turn_lines = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
     assert any("outcome=error" in line and "ms=" in line for line in turn_lines)
     assert all("iets onbekends" not in line for line in turn_lines)
+
+
+async def test_help_menu_keeps_settings_and_language_and_each_features_first_entry(services):
+    from bot.messages import Choice
+
+    class Offering:
+        def __init__(self, n: int) -> None:
+            self.name = f"f{n}"
+            self.prefixes = (f"f{n}:",)
+            self.n = n
+
+        def help_choices(self, lang):
+            return [Choice(f"F{self.n} main", f"f{self.n}:a"), Choice(f"F{self.n} extra", f"f{self.n}:b")]
+
+        async def handle(self, turn):
+            return None
+
+    services.router.features[:] = [Offering(n) for n in range(5)]
+    menu = services.router.core.menu("nl")
+    values = [c.value for c in menu]
+    assert len(values) == 8
+    assert values[-2:] == ["core:settings", "core:lang:en"]
+    assert [f"f{n}:a" for n in range(5)] == [v for v in values if v.endswith(":a")]
+    assert values[:2] == ["f0:a", "f0:b"]  # room left for one feature's second entry, kept beside its first
