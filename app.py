@@ -25,6 +25,7 @@ from bot.feature import Feature
 from bot.router import Router
 from bot.services import Services
 from dialogs.feature import Dialogs
+from monitoring.feature import MonitoringFeature
 from scheduler.feature import SchedulerFeature
 from scheduler.runner import Runner
 from scheduler.service import install as install_scheduler
@@ -35,7 +36,7 @@ log = logging.getLogger("partnerbot")
 
 def build_features(services: Services) -> list[Feature]:
     """The features in the order they get free text (the knowledge base last: it answers anything)."""
-    return [SchedulerFeature(), Dialogs()]
+    return [SchedulerFeature(), MonitoringFeature(), Dialogs()]
 
 
 def build_services(config: Config, clock: Clock | None = None) -> Services:

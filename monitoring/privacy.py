@@ -1,0 +1,83 @@
+"""The AVG guard: free text in a report or an evaluation must not hold data that identifies a person.
+
+Suppliers may not hand over traceable personal data (step 4a), so remarks are refused when they
+contain a BSN (a 9-digit number that passes the 11-check; other 9-digit numbers are fine), an
+e-mail address, a phone number (Dutch 06/0xx numbers, +31/0031, or any +country number) or a
+date of birth (a date with a birth word nearby, or a full date from a plausible birth year).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from bot.values import ValidationError, parse_date
+
+KINDS = ("bsn", "email", "phone", "birthdate")
+MIN_AGE = 15
+"""A full date at least this many years back reads as somebody's date of birth."""
+
+_EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
+_BSN = re.compile(r"(?<![\d])(?:\d{9}|\d{3}([ .\-])\d{3}\1\d{3}|\d{4}([ .\-])\d{2}\2\d{3})(?![\d])")
+_PHONE_INTERNATIONAL = re.compile(
+    r"(?<![\w+])(?:\+|00)\s?\d{1,3}[\s.\-]*(?:\(0\)[\s.\-]*)?\d(?:[\s.\-]?\d){6,11}(?!\d)")
+_PHONE_DUTCH = re.compile(r"(?<![\d])\(?0\d{1,3}\)?(?:[\s.\-]?\d){6,8}(?!\d)")
+_MONTH_WORDS = (r"jan(?:uari|uary)?|feb(?:ruari|ruary)?|maart|march|mrt|mar|apr(?:il)?|mei|may|jun[ei]?|"
+                r"jul[iy]?|aug(?:ustus|ust)?|sept?(?:ember)?|o[ck]t(?:ober)?|nov(?:ember)?|dec(?:ember)?")
+_DATE = re.compile(
+    r"(?<![\d])(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|\d{1,2}\s+(?:" + _MONTH_WORDS + r")\.?\s+\d{4})"
+    r"(?![\d])", re.IGNORECASE)
+_SHORT_DATE = re.compile(r"(?<![\d])\d{1,2}[-/.]\d{1,2}[-/.]\d{2}(?![\d])")
+_YEAR = re.compile(r"(?<![\d])(?:19|20)\d{2}(?![\d])")
+_BIRTH = re.compile(r"\b(?:geb\.|geboren|geboorte\w*|born|birth\w*|d\.?o\.?b\.?|verjaardag|jarig)", re.IGNORECASE)
+
+
+def bsn_valid(digits: str) -> bool:
+    """The 11-check ("elfproef") of a Dutch citizen service number: 9×d1 + 8×d2 + … + 2×d8 − d9 ≡ 0 (mod 11)."""
+    if len(digits) != 9 or not digits.isdigit() or int(digits) == 0:
+        return False
+    total = sum(int(d) * weight for d, weight in zip(digits[:8], range(9, 1, -1), strict=True))
+    return (total - int(digits[8])) % 11 == 0
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def _is_phone(text: str) -> bool:
+    for m in _PHONE_INTERNATIONAL.finditer(text):
+        if len(_digits(m.group())) >= 9:
+            return True
+    return any(len(_digits(m.group())) == 10 for m in _PHONE_DUTCH.finditer(text))
+
+
+def _dates(text: str) -> list[date]:
+    found = []
+    for m in _DATE.finditer(text):
+        try:
+            found.append(parse_date(re.sub(r"\s+", " ", m.group())))
+        except ValidationError:
+            continue
+    return found
+
+
+def _is_birthdate(text: str, today: date) -> bool:
+    dates = _dates(text)
+    if _BIRTH.search(text) and (dates or _SHORT_DATE.search(text) or _YEAR.search(text)):
+        return True
+    return any(today.year - 100 <= d.year <= today.year - MIN_AGE for d in dates)
+
+
+def find_personal_data(text: str, today: date) -> str | None:
+    """The kind of personal data found in `text` (one of KINDS), or None when it looks clean."""
+    if not text:
+        return None
+    if _EMAIL.search(text):
+        return "email"
+    if any(bsn_valid(_digits(m.group())) for m in _BSN.finditer(text)):
+        return "bsn"
+    if _is_phone(text):
+        return "phone"
+    if _is_birthdate(text, today):
+        return "birthdate"
+    return None
