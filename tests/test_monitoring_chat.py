@@ -1,0 +1,216 @@
+"""The monitoring feature through the local API: plan, figures, validation, "no change", results, evaluation."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import UTC, date, datetime
+
+from PIL import Image
+
+from bot.records import Contract, Evaluation, Member, MonitoringPlan
+from monitoring.chart import HEIGHT, WIDTH
+from monitoring.records import MonitoringReport, PromptState
+
+FIGURES = {"period": "2026-07-01", "hours": "1340", "people": "5", "in_register": "3", "placements": "1",
+           "training_places": "0", "evidence": "payroll", "costs": "", "remarks": "Loopt goed."}
+
+
+async def add_contract(server, **fields) -> Contract:
+    repo = server.services.repo(server.org)
+    return await repo.add(Contract(**{"name": "Schoonmaak kantoren", "supplier": "Schoon BV", **fields}))
+
+
+async def set_up(server, **values) -> tuple[Contract, int]:
+    contract = await add_contract(server)
+    [reply] = await server.say("monitoring instellen voor schoonmaak")
+    form = reply["form"]
+    assert form["id"] == f"mon:plan:{contract.id}"
+    assert {f["name"] for f in form["fields"]} >= {"frequency", "reporter", "ambition_jobs", "start_period"}
+    body = {"frequency": "quarter", "reporter": "me", "ambition_jobs": "5", "start_period": "2026-07-01",
+            "figures": ["target_group", "evidence", "costs"], **values}
+    [saved] = await server.say(form={"id": form["id"], "values": body})
+    plan = await server.services.repo(server.org).find(MonitoringPlan, contract_id=contract.id)
+    assert plan is not None, saved
+    return contract, plan.id
+
+
+async def reports(server) -> list[MonitoringReport]:
+    return await server.services.repo(server.org).list(MonitoringReport)
+
+
+async def test_set_up_monitoring_and_report_the_first_figures(server):
+    contract, plan_id = await set_up(server)
+    repo = server.services.repo(server.org)
+    me = await repo.find(Member, user_id=server.user)
+    assert me is not None and (await repo.get(MonitoringPlan, plan_id)).reporter_id == me.id
+    # today is 23 November 2026: Q3 is over, Q4 is asked for on 1 January
+    [reply] = await server.say(choice=f"mon:report:{plan_id}")
+    assert reply["form"]["id"] == f"mon:report:{plan_id}"
+    period = reply["form"]["fields"][0]
+    assert period["value"] == "2026-07-01" and [o["label"] for o in period["options"]] == ["Q3 2026"]
+    [saved] = await server.say(form={"id": f"mon:report:{plan_id}", "values": FIGURES})
+    assert "opgeslagen" in saved["text"] and "1.340 uur" in saved["text"] and "4,0 banen" in saved["text"]
+    [stored] = await reports(server)
+    assert (stored.hours, stored.people, stored.in_register, stored.evidence) == (1340, 5, 3, "payroll")
+    assert stored.submitted_by == server.user and stored.contract_id == contract.id
+
+
+async def test_nothing_is_stored_until_the_figures_are_valid(server):
+    _, plan_id = await set_up(server)
+    form_id = f"mon:report:{plan_id}"
+    [too_many] = await server.say(form={"id": form_id, "values": {**FIGURES, "hours": "20000"}})
+    assert "hoogstens 11.040 uur" in too_many["text"] and too_many["form"]["id"] == form_id
+    # what the user typed comes back in the form
+    assert next(f for f in too_many["form"]["fields"] if f["name"] == "hours")["value"] == "20000"
+    [avg] = await server.say(form={"id": form_id, "values": {**FIGURES, "remarks": "Nieuwe kracht, BSN 111222333"}})
+    assert "burgerservicenummer" in avg["text"] and "AVG" in avg["text"]
+    [other_number] = await server.say(form={"id": form_id, "values": {**FIGURES, "remarks": "PO 123456789"}})
+    assert "opgeslagen" in other_number["text"]
+    [stored] = await reports(server)
+    assert stored.remarks == "PO 123456789"
+
+
+async def test_many_hours_per_person_need_a_confirmation(server):
+    _, plan_id = await set_up(server)
+    [warning] = await server.say(form={"id": f"mon:report:{plan_id}", "values": {**FIGURES, "hours": "3000"}})
+    assert "45,7 uur per week" in warning["text"]
+    assert [c["value"] for c in warning["choices"]] == ["mon:confirm", "mon:correct"]
+    assert await reports(server) == []
+    [again] = await server.say(choice="mon:correct")
+    assert next(f for f in again["form"]["fields"] if f["name"] == "hours")["value"] == "3000"
+    await server.say(form={"id": f"mon:report:{plan_id}", "values": {**FIGURES, "hours": "3000"}})
+    [saved] = await server.say(choice="mon:confirm")
+    assert "opgeslagen" in saved["text"]
+    assert [r.hours for r in await reports(server)] == [3000]
+    [expired] = await server.say(choice="mon:confirm")
+    assert "niet meer" in expired["text"]
+
+
+async def test_results_with_chart_and_csv_that_add_up(server, clock):
+    contract, plan_id = await set_up(server)
+    await server.say(form={"id": f"mon:report:{plan_id}", "values": FIGURES})
+    clock.set(datetime(2027, 1, 4, 9, 0, tzinfo=UTC))
+    await server.say(form={"id": f"mon:report:{plan_id}",
+                           "values": {**FIGURES, "period": "2026-10-01", "hours": "1200.5", "placements": "2"}})
+    [reply] = await server.say("resultaten schoonmaak")
+    text = reply["text"]
+    assert "Q3 2026" in text and "Q4 2026" in text and reply["section"] == "4a"
+    total = re.search(r"Totaal\*\*: ([\d.,]+) uur", text)
+    assert total is not None
+    shown = float(total.group(1).replace(".", "").replace(",", "."))
+    assert shown == 2540.5
+    assert "nieuwe plaatsingen: 3" in text and "Ambitie: 5,0 banen" in text
+    png, table = reply["attachments"]
+    assert png["media_type"] == "image/png" and table["media_type"] == "text/csv"
+    async with server.session.get(server.url + png["url"]) as resp:
+        assert resp.status == 200
+        with Image.open(io.BytesIO(await resp.read())) as image:
+            assert image.format == "PNG" and image.size == (WIDTH, HEIGHT)
+    async with server.session.get(server.url + table["url"]) as resp:
+        rows = list(csv.DictReader(io.StringIO((await resp.read()).decode("utf-8-sig")), delimiter=";"))
+    assert sum(float(r["uren"].replace(",", ".")) for r in rows) == shown
+    assert sum(int(r["nieuwe plaatsingen"]) for r in rows) == 3
+    # the organisation's overview
+    [overview] = await server.say("monitoring")
+    assert "Schoonmaak kantoren" in overview["text"] and len(overview["attachments"]) == 2
+    assert f"mon:results:{contract.id}" in [c["value"] for c in overview["choices"]]
+
+
+async def test_no_change_copies_the_last_figures_after_confirmation(server, clock):
+    _, plan_id = await set_up(server)
+    await server.say(form={"id": f"mon:report:{plan_id}", "values": FIGURES})
+    clock.set(datetime(2027, 1, 1, 12, 0, tzinfo=UTC))
+    [prompt] = await server.say("cijfers schoonmaak")
+    assert prompt["form"]["fields"][0]["value"] == "2026-10-01"
+    same = f"mon:same:{plan_id}:2026-10-01"
+    assert same in [c["value"] for c in prompt["choices"]]
+    [confirm] = await server.say(choice=same)
+    assert "Q3 2026" in confirm["text"] and "Q4 2026" in confirm["text"] and "1.340 uur" in confirm["text"]
+    assert len(await reports(server)) == 1
+    [saved] = await server.say(choice=confirm["choices"][0]["value"])
+    assert "opgeslagen" in saved["text"]
+    copy = next(r for r in await reports(server) if r.period_start == date(2026, 10, 1))
+    assert (copy.hours, copy.people, copy.copied_from, copy.remarks) == (1340, 5, date(2026, 7, 1), "")
+
+
+async def test_remind_me_later(server):
+    _, plan_id = await set_up(server)
+    [reply] = await server.say(choice=f"mon:later:{plan_id}:2026-07-01")
+    assert "26 november 2026" in reply["text"]
+    [state] = await server.services.repo(server.org).list(PromptState)
+    assert state.snoozed_until == datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+    # a period that has not ended cannot be snoozed or copied
+    [refused] = await server.say(choice=f"mon:later:{plan_id}:2026-10-01")
+    assert "bestaat niet" in refused["text"]
+
+
+async def test_only_the_reporter_or_the_coordinator_submits(server):
+    _, plan_id = await set_up(server)
+    repo = server.services.repo(server.org)
+    await repo.add(Member(name="Cor Coördinator", user_id="boss", channel="local", position="coordinator"))
+    [refused] = await server.say(form={"id": f"mon:report:{plan_id}", "values": FIGURES}, user="someone",
+                                 name="Iemand Anders")
+    assert "Anna de Vries" in refused["text"]
+    [ok] = await server.say(form={"id": f"mon:report:{plan_id}", "values": FIGURES}, user="boss", name="Cor")
+    assert "opgeslagen" in ok["text"]
+
+
+async def test_english(server):
+    await add_contract(server)
+    await server.say("english please")
+    [reply] = await server.say("set up monitoring for schoonmaak")
+    assert reply["form"]["title"] == "Set up monitoring"
+    [saved] = await server.say(form={"id": reply["form"]["id"], "values": {
+        "frequency": "month", "reporter": "me", "start_period": "2026-10-01"}})
+    assert "every month" in saved["text"] and "1 December 2026" in saved["text"]
+
+
+async def test_unknown_contracts_and_questions_that_are_not_commands(server):
+    [none] = await server.say("monitoring instellen voor groenonderhoud")
+    assert "nog geen contracten" in none["text"]
+    await add_contract(server)
+    [unknown] = await server.say("monitoring instellen voor groenonderhoud")
+    assert "groenonderhoud" in unknown["text"] and unknown["choices"][0]["value"].startswith("mon:setup:")
+    [no_plan] = await server.say("resultaten schoonmaak")
+    assert "nog geen monitoring" in no_plan["text"]
+    # "resultaten delen" names no contract: the monitoring feature leaves it to others
+    replies = await server.say("resultaten delen")
+    assert all(not r["choices"] or not r["choices"][0]["value"].startswith("mon:") for r in replies)
+
+
+async def test_evaluation_is_saved_without_personal_data_and_shown_with_the_results(server):
+    contract, _ = await set_up(server)
+    [form] = await server.say(choice=f"mon:eval:{contract.id}")
+    assert form["section"] == "4b" and form["form"]["id"] == f"mon:eval:{contract.id}"
+    [refused] = await server.say(form={"id": form["form"]["id"], "values": {"impact": "Bel Piet: 06-12345678"}})
+    assert "telefoonnummer" in refused["text"]
+    [empty] = await server.say(form={"id": form["form"]["id"], "values": {}})
+    assert "ten minste één" in empty["text"]
+    [saved] = await server.say(form={"id": form["form"]["id"], "values": {
+        "impact": "Vijf mensen aan het werk, twee met een vast contract.", "next_tender": "Eerder beginnen."}})
+    assert saved["section"] == "4b"
+    [evaluation] = await server.services.repo(server.org).list(Evaluation)
+    assert evaluation.contract_id == contract.id and evaluation.date == date(2026, 11, 23)
+    [results] = await server.say(choice=f"mon:results:{contract.id}")
+    assert "Vijf mensen aan het werk" in results["text"]
+
+
+async def test_stop_monitoring(server):
+    _, plan_id = await set_up(server)
+    [stopped] = await server.say("monitoring stoppen voor schoonmaak")
+    assert "gestopt" in stopped["text"]
+    assert (await server.services.repo(server.org).get(MonitoringPlan, plan_id)).active is False
+
+
+async def test_overview_shows_my_contracts_and_the_next_prompt(server):
+    _, plan_id = await set_up(server)
+    replies = await server.say("overzicht")
+    mine = next(r for r in replies if "Jouw monitoring" in r["text"])
+    assert "Schoonmaak kantoren" in mine["text"] and "1 januari 2027" in mine["text"]
+    assert "Q3 2026" in mine["text"]  # still to report
+    assert f"mon:report:{plan_id}" in [c["value"] for c in mine["choices"]]
+    # someone who reports nothing sees no monitoring block
+    others = await server.say("overzicht", user="u2", name="Bob")
+    assert not any("Jouw monitoring" in r["text"] for r in others)
