@@ -186,11 +186,17 @@ class ServerProcess:
 
 @pytest.fixture
 async def bot_connector() -> AsyncIterator[Any]:
-    """A fake Bot Connector (Teams' side of the Bot Service) on 127.0.0.1; see tests/fakes/bot_connector.py."""
+    """A fake Bot Connector (Teams' side of the Bot Service) on 127.0.0.1; see tests/fakes/bot_connector.py.
+
+    Every message the bot sent through it is checked afterwards: its cards against the Adaptive Card rules.
+    """
     from tests.fakes.bot_connector import FakeConnector
+    from tests.helpers.adaptive_card import assert_valid_message
 
     async with FakeConnector.running() as fake:
         yield fake
+    for sent in fake.sent + fake.updates:
+        assert_valid_message(sent.activity)
 
 
 @pytest.fixture

@@ -288,3 +288,42 @@ async def test_exported_files_are_links_the_bot_serves(server, bot_connector):
         assert link["url"].startswith(server.url + "/files/")
         async with server.session.get(link["url"]) as resp:
             assert resp.status == 200 and "Offerte opvragen" in await resp.text()
+
+
+async def test_a_message_delivered_twice_is_answered_once(server, bot_connector):
+    activity = ta.personal_message(bot_connector.url, "instellingen")
+    await post(server, activity)
+    await post(server, activity)
+    assert len(bot_connector.sent) == 1
+
+
+async def test_group_chat_welcome_and_mention(server, bot_connector):
+    group = {"isGroup": True, "conversationType": "groupChat", "tenantId": ta.TENANT, "id": "19:groupchat@thread.v2"}
+    await post(server, ta.installation_update(bot_connector.url, "add", conversation=group))
+    (welcome,) = bot_connector.sent
+    assert welcome.conversation_id == "19:groupchat@thread.v2" and "Partnerbot" in welcome.text
+    assert "suggestedActions" not in welcome.activity
+    message = ta.channel_message(bot_connector.url, "help")
+    message["conversation"] = dict(group)
+    message["channelData"] = {"tenant": {"id": ta.TENANT}}
+    await post(server, message)
+    reply = bot_connector.sent[-1]
+    assert reply.conversation_id == "19:groupchat@thread.v2" and reply.reply_to == message["id"]
+    assert "Bram" in reply.shown
+    ref = await server.services.repo(ta.TENANT).find(ConversationRef, kind="group",
+                                                      conversation_id="19:groupchat@thread.v2")
+    assert ref is not None and ref.active
+
+
+async def test_a_throttled_reply_is_retried(server, bot_connector):
+    bot_connector.fail_next("429", "502")
+    await post(server, ta.personal_message(bot_connector.url, "instellingen"))
+    assert len(bot_connector.sent) == 1 and bot_connector.failed == ["429", "502"]
+
+
+async def test_a_reply_is_not_held_back_for_a_long_retry_after(server, bot_connector):
+    bot_connector.retry_after = "120"
+    bot_connector.fail_next("429")
+    status, _ = await post(server, ta.personal_message(bot_connector.url, "instellingen"))
+    assert status in (200, 202)  # answered at once; waiting 2 minutes would outlast Teams' own timeout
+    assert bot_connector.sent == [] and bot_connector.calls == 1

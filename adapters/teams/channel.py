@@ -45,6 +45,7 @@ SEND_TIMEOUT = 20.0
 REPLY_ATTEMPTS = 3
 """While a user waits for an answer (Teams gives a request about 15 s), retry less than for notifications."""
 REPLY_RETRY_CAP = 3.0
+REPLY_MAX_WAIT = 5.0
 
 REQUEST_BASE: contextvars.ContextVar[str | None] = contextvars.ContextVar("teams_request_base", default=None)
 """The server's address as seen in the current request (for file links when PUBLIC_URL is not set)."""
@@ -77,6 +78,13 @@ class Bounded(Generic[K, V]):
 
     def __contains__(self, key: object) -> bool:
         return key in self._items
+
+
+class _TooLong(DeliveryError):
+    """Throttled for longer than this send may wait: not retried here (the caller may, later)."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message, transient=False, retry_after=retry_after)
 
 
 def decide_mode(config: Config) -> tuple[str, str]:
@@ -161,8 +169,13 @@ class TeamsChannel:
 
     # -- sending -------------------------------------------------------------------------------
     async def send(self, context: TurnContext, activity_json: dict[str, Any], *, reply_to: str | None,
-                   attempts: int = REPLY_ATTEMPTS, cap: float = REPLY_RETRY_CAP) -> None:
-        """Send one activity in the context's conversation, retrying what is worth retrying."""
+                   attempts: int = REPLY_ATTEMPTS, cap: float = REPLY_RETRY_CAP,
+                   max_wait: float = REPLY_MAX_WAIT) -> None:
+        """Send one activity in the context's conversation, retrying what is worth retrying.
+
+        A Retry-After longer than `max_wait` is not waited for: the send fails (transient) at once, so a
+        user's request is not held past Teams' own timeout (Teams would deliver it again).
+        """
         activity = Activity.model_validate(activity_json)
         reference = context.activity.get_conversation_reference()
         reference.activity_id = reply_to  # the reply goes into that message's thread; None: a new message
@@ -172,9 +185,15 @@ class TeamsChannel:
             try:
                 await asyncio.wait_for(self.adapter.send_activities(context, [activity]), self.send_timeout)
             except Exception as exc:
-                raise classify(exc, self.services.clock.now()) from exc
+                error = classify(exc, self.services.clock.now())
+                if error.transient and error.retry_after is not None and error.retry_after > max_wait:
+                    raise _TooLong(str(error), retry_after=error.retry_after) from exc
+                raise error from exc
 
-        await with_retries(once, attempts=attempts, cap=cap, sleep=self.sleep)
+        try:
+            await with_retries(once, attempts=attempts, cap=cap, sleep=self.sleep)
+        except _TooLong as exc:
+            raise DeliveryError(str(exc), transient=True, retry_after=exc.retry_after) from exc
 
     async def proactive(self, reference: dict[str, Any], callback: Callable[[TurnContext], Any]) -> None:
         """Run `callback` in a turn for a stored conversation; what it raises is raised here."""

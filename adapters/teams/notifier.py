@@ -23,6 +23,8 @@ from bot.notify import DeliveryError, Target
 
 NOTIFY_ATTEMPTS = 5
 NOTIFY_RETRY_CAP = 30.0
+NOTIFY_MAX_WAIT = 120.0
+"""A longer Retry-After is handed back to the scheduler, which retries on its next pass."""
 
 
 class TeamsNotifier:
@@ -53,7 +55,8 @@ class TeamsNotifier:
             for index, item in enumerate(rendered):
                 if index in done:
                     continue
-                await self.teams.send(context, item.activity, reply_to=None, attempts=self.attempts, cap=self.cap)
+                await self.teams.send(context, item.activity, reply_to=None, attempts=self.attempts, cap=self.cap,
+                                      max_wait=NOTIFY_MAX_WAIT)
                 done.add(index)
                 self._delivered.put(key, done)
 

@@ -63,6 +63,7 @@ class TeamsBot:
         self.services = channel.services
         self.sent_forms: Bounded[str, str] = Bounded()
         """Card ids of forms already sent → their title (a second click does nothing)."""
+        self.seen_messages: Bounded[tuple[str, str], bool] = Bounded()
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
         channel.adapter.on_turn_error = self.on_turn_error
 
@@ -71,6 +72,12 @@ class TeamsBot:
         activity = dump(context.activity)
         kind = activity.get("type")
         if kind == "message":
+            # the Bot Service delivers a message again when the first delivery seemed to time out
+            seen = (str(_dict(activity.get("conversation")).get("id")), str(activity.get("id")))
+            if activity.get("id") and seen in self.seen_messages:
+                log.info("Teams message delivered twice; the second copy is ignored")
+                return
+            self.seen_messages.put(seen, True)
             await self._message(context, activity)
         elif kind == "invoke":
             await self._invoke(context, activity)
