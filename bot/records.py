@@ -26,6 +26,7 @@ POSITIONS = ("coordinator", "backup")
 ACTION_STATUSES = ("open", "done")
 JOURNEY_STATUSES = ("not_started", "in_progress", "done", "skipped")
 MEETING_FREQUENCIES = ("once", "weekly", "biweekly", "monthly", "quarterly", "halfyearly", "yearly")
+TENDER_KINDS = ("works", "services", "supplies")
 # Step 4a of the handbook: how often the partners look at the results, and what the supplier reports.
 MONITORING_FREQUENCIES = ("month", "quarter", "halfyear")
 MONITORING_FIGURES = ("paid_hours", "people", "target_group", "costs", "evidence")
@@ -256,10 +257,14 @@ class Tender(Record):
     labour_share: float | None = None
     """The share of labour costs in the contract value, in percent (0–100)."""
     planned_publication: date | None = None
+    kind: str | None = None
+    """"works", "services" or "supplies" (handbook 2Ac: supplies suit social return least)."""
 
     def validate(self) -> None:
         self.title = check_text(self.title, "title", max_length=200)
         self.category = check_text(self.category, "category", required=False, max_length=120)
+        if self.kind is not None:
+            _one_of(self.kind, TENDER_KINDS, "kind")
         _non_negative(self.estimated_value, "estimated_value")
         _non_negative(self.duration_months, "duration_months")
         _non_negative(self.labour_share, "labour_share")

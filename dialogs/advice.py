@@ -21,7 +21,6 @@ LOW_PERCENTAGE = 2
 USUAL_PERCENTAGE = 5
 # Handbook 2Ac: higher demands are common in care (WMO), green maintenance and cleaning.
 HIGH_DEMAND_CATEGORIES = frozenset({"care", "green", "cleaning"})
-KINDS = ("works", "services", "supplies")
 
 VERDICTS = ("apply", "consider", "not_advised")
 

@@ -156,8 +156,7 @@ class Engine:
         ctx.turn.state.active = None
         ctx.turn.data(FEATURE).pop("at", None)
         reply = await self._finished_reply(ctx, node.section)
-        if notice:
-            reply.text = Md(notice + "\n\n" + reply.text)
+        reply.text = Md("\n".join(p for p in (self._mark(ctx, node), notice, reply.text) if p))
         return [reply]
 
     async def _finished_reply(self, ctx: Ctx, section: str) -> Reply:
@@ -219,7 +218,8 @@ class Engine:
             try:
                 outcome = await self.registry.saves[node.save](ctx, node, clean)
             except ValidationError as exc:
-                outcome = Outcome(errors=[exc.message(ctx.lang)])
+                label = next((f.label for f in form.fields if f.name == exc.field), None)
+                outcome = Outcome(errors=[exc.message(ctx.lang, label)])
             errors = outcome.errors
         if errors:
             reply = invalid_reply(form, values, errors, ctx.lang, section=node.section)
@@ -247,15 +247,16 @@ class Engine:
         """A person who is not (or no longer) in the working group gets its own clear message."""
         errors: list[Md] = []
         assert node.form is not None
-        for spec, field in zip(node.form.fields, form.fields, strict=True):
-            raw = values.get(spec.name)
-            if spec.source != "members" or raw in (None, "", []):
+        members = {spec.name for spec in node.form.fields if spec.source == "members"}
+        for field in form.fields:
+            raw = values.get(field.name)
+            if field.name not in members or raw in (None, "", []):
                 continue
             known = {o.value for o in field.options}
             picked = raw if isinstance(raw, list) else [raw]
             if any(str(v) not in known for v in picked):
-                errors.append(ValidationError("member_unknown", spec.name).message(ctx.lang, field.label))
-                values.pop(spec.name)
+                errors.append(ValidationError("member_unknown", field.name).message(ctx.lang, field.label))
+                values.pop(field.name)
         return errors
 
     # -- rendering -------------------------------------------------------------------------------

@@ -25,9 +25,10 @@ CATEGORY_WORDS = {
     "window_cleaning": ("glasbewassing", "glazenwassen", "window"),
     "catering": ("catering", "kantine", "restaurant", "horeca"),
     "security": ("beveiliging", "security", "bewaking"),
-    "maintenance": ("onderhoud", "maintenance"),
     "green": ("groen", "green", "hoveniers", "tuin"),
+    "maintenance": ("onderhoud", "maintenance"),
 }
+"""Checked in this order, so "groenonderhoud" is green and not maintenance."""
 # "Multi-year": at least a year still to run; "upcoming": within the coming twelve months.
 HORIZON = timedelta(days=365)
 TOP = 3
@@ -76,7 +77,7 @@ def assess(contract: Contract, today: date) -> tuple[int, tuple[Reason, ...]]:
     elif end is not None and end - today >= HORIZON:
         reasons.append(Reason("multi_year", 1, {"end": end}))
     elif end is not None:
-        reasons.append(Reason("ending", 1, {"end": end}))
+        reasons.append(Reason("ending", 0, {"end": end}))
     decision = contract.extension_decision
     if decision is not None and today <= decision <= today + HORIZON:
         reasons.append(Reason("extension", 1, {"date": decision}))

@@ -46,6 +46,11 @@ class Ctx:
                         return option.label[self.lang]
         return str(value)
 
+    def phrase(self, section: str, node_id: str, field_name: str, value: Any) -> str:
+        """An option's label for use inside a sentence ("Elk kwartaal" → "elk kwartaal")."""
+        text = self.label(section, node_id, field_name, value)
+        return text[:1].lower() + text[1:]
+
     @property
     def repo(self) -> Repository:
         return self.turn.repo

@@ -107,3 +107,79 @@ async def walk_step_1(w: Walker, *, typed: dict[str, str]) -> None:
                  "1d", "1d")
     await w.nav("next", "1e")
     await w.fill({"items": ["vision", "ambassador"]}, "1e", "route")
+
+
+CONTRACTS = (
+    {"name": "Schoonmaak kantoren", "supplier": "CleanCo", "category": "cleaning", "yearly_value": "450.000",
+     "start": "2024-01-01", "end": "2028-12-31", "has_sroi_clause": "no", "manager": "Carla"},
+    {"name": "Bedrijfsrestaurant", "supplier": "FoodCo", "category": "catering", "yearly_value": "250000",
+     "end": "2027-06-30", "extension_decision": "2027-03-01", "has_sroi_clause": "yes"},
+    {"name": "Kantoorartikelen", "supplier": "PaperCo", "category": "other", "yearly_value": "80000",
+     "end": "2027-01-31"},
+    {"name": "Beveiliging", "supplier": "SafeCo", "category": "security", "yearly_value": "150000",
+     "end": "2029-12-31"},
+)
+
+
+async def walk_from_route_to_the_end(w: Walker, *, typed: dict[str, str]) -> None:
+    """From the route choice ('both') through 2B, 3, 4 and 5, then the open side track 2A."""
+    await w.click("flow:ans:route:choose:both", "route", "2Ba")
+    await w.nav("next", "2Ba")
+    for contract in CONTRACTS:
+        values = {k: v for k, v in contract.items() if k != "manager"}
+        if "manager" in contract:
+            values["contract_manager_id"] = w.member_value(contract["manager"], "contract_manager_id")
+        await w.fill(values, "2Ba")
+    await w.send("2Ba", text=typed["done"])
+    await w.nav("next", "2Ba")
+    top = w.options("contracts")
+    await w.fill({"contracts": [top["Schoonmaak kantoren (CleanCo)"], top["Bedrijfsrestaurant (FoodCo)"],
+                                top["Beveiliging (SafeCo)"]]}, "2Ba", "2Ba")
+    await w.fill({"contract": w.options("contract")["Schoonmaak kantoren (CleanCo)"], "who": "Facilitair manager",
+                  "options": "Stapelbaan schoonmaak en groen", "kind": "existing_plain", "work_type": "services",
+                  "labour": "Veel uitvoerend werk", "potential": "Hoog"}, "2Ba")
+    await w.nav("next", "2Bb")
+    await w.send("2Bb", text=typed["next"])
+    await w.fill({"contract": w.options("contract")["Schoonmaak kantoren (CleanCo)"],
+                  "theirs": "Relatiemanager\nHR-manager", "ours": "Anna de Vries\nBram Jansen",
+                  "date": "2026-12-10"}, "2Bb")
+    await w.nav("next", "2Bb")
+    await w.click("flow:ans:2Bb:outcome:willing", "2Bb", "3a")
+    await w.nav("next", "3a")
+    await w.fill({"contract": w.options("contract")["Schoonmaak kantoren (CleanCo)"],
+                  "staff_review": "Twee mensen gaan met pensioen", "stacked": "Schoonmaak plus groen",
+                  "vacancy": "yes"}, "3b")
+    await w.fill({"date": "2027-01-12", "participants": [w.member_value("Anna", "participants"),
+                                                          w.member_value("Bram", "participants")],
+                  "agenda": "Budget voor een jobcoach"}, "3b", "3b")
+    await w.fill({"title": "Jobcoach regelen", "owner": w.member_value("Carla"), "deadline": "2027-02-01"}, "3b")
+    await w.nav("next", "3c")
+    await w.fill({"role_procurement_expert": w.member_value("Bram", "role_procurement_expert"),
+                  "role_internal_client": w.member_value("Carla", "role_internal_client")}, "3c", "4a")
+    await w.nav("next", "4a")
+    contracts = w.options("contract_id")
+    await w.fill({"contract_id": contracts["Schoonmaak kantoren (CleanCo)"], "frequency": "quarter",
+                  "figures": ["paid_hours", "people"], "supplier_contact": "Relatiemanager CleanCo",
+                  "ambition_hours_per_week": "51", "ambition_jobs": "2", "start_period": "2027-01-01"}, "4a")
+    await w.fill({"contract_id": contracts["Bedrijfsrestaurant (FoodCo)"], "frequency": "month",
+                  "reporter_id": w.member_value("Bram", "reporter_id"), "figures": ["paid_hours"]}, "4a")
+    await w.nav("next", "4b")
+    await w.fill({"contract_id": contracts["Schoonmaak kantoren (CleanCo)"], "impact": "Twee banen",
+                  "next_tender": "Stapelbanen vragen"}, "4b", "5a")
+    prefilled = {f["name"]: f.get("value") for f in w.last[-1]["form"]["fields"]}
+    await w.fill({**{k: v for k, v in prefilled.items() if v}, "results": "Vijf banen in 2028"}, "5a", "5b")
+    await w.fill({"member": w.member_value("Anna", "member"), "items": ["advise", "monitor"]}, "5b", "5c")
+    await w.fill({"items": ["named"]}, "5c", "5d")
+    await w.fill({"items": ["communication"], "milestone": "Eerste baan"}, "5d", "5d")
+    await w.click("flow:start:2A", "2Aa")
+    await w.nav("next", "2Aa")
+    await w.fill({"title": "Groenonderhoud 2027", "category": "green", "kind": "services",
+                  "estimated_value": "300000", "duration_months": "36", "labour_share": "70",
+                  "planned_publication": "2027-03-01"}, "2Aa")
+    await w.nav("next", "2Ab")
+    await w.nav("next", "2Ab")
+    await w.click("flow:ans:2Ab:strategy:track2", "2Ab", "2Ac")
+    await w.nav("next", "2Ac")
+    await w.fill({"tender": w.options("tender")["Groenonderhoud 2027"]}, "2Ac", "2Ad")
+    await w.nav("next", "2Ad")
+    await w.fill({"vision": "Samen banen maken", "application": "Vanaf 100.000 euro"}, "2Ad", "2Ad")

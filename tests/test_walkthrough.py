@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flow_walk import Walker, plain, values_of, walk_step_1
+from flow_walk import Walker, plain, values_of, walk_from_route_to_the_end, walk_step_1
 
-from bot.records import Action, JourneyStep, Meeting, Member
+from bot.records import Action, Contract, Evaluation, JourneyStep, Meeting, Member, MonitoringPlan, Tender
+from bot.sections import STEP_ORDER
+from dialogs.ranking import rank_contracts
 
-NL = {"start": "start", "tips": "tips", "next": "volgende"}
-EN = {"start": "walk me through", "tips": "tips", "next": "next"}
+NL = {"start": "start", "tips": "tips", "next": "volgende", "done": "klaar"}
+EN = {"start": "walk me through", "tips": "tips", "next": "next", "done": "done"}
 
 
 async def test_step_1_captures_the_working_group_and_the_action_plan(server):
@@ -113,3 +115,78 @@ async def test_another_user_of_the_same_organisation_resumes_the_groups_position
     other = Walker(server, lang="en", user="u9")
     replies = await other.send("route", text="where was I?")
     assert "left off" in plain(replies[0]["text"])
+
+
+async def test_the_whole_plan_with_route_both_fills_the_records(server):
+    w = Walker(server)
+    await walk_step_1(w, typed=NL)
+    await walk_from_route_to_the_end(w, typed=NL)
+    assert "flow:progress" in values_of(w.last[-1])
+    repo = server.services.repo("demo")
+    members = {m.name: m for m in await repo.list(Member)}
+    assert members["Anna de Vries"].position == "coordinator" and members["Bram Jansen"].position == "backup"
+    assert "sroi_coordinator" in members["Anna de Vries"].roles
+    assert "internal_client" in members["Carla Smit"].roles
+    actions = await repo.list(Action)
+    assert {(a.title, a.owner_id, a.deadline.isoformat(), a.section) for a in actions} == {
+        ("Contracten inventariseren", members["Bram Jansen"].id, "2026-12-18", "1d"),
+        ("Notitie voor de directie", members["Anna de Vries"].id, "2026-12-04", "1d"),
+        ("Jobcoach regelen", members["Carla Smit"].id, "2027-02-01", "3b")}
+    contracts = {c.name: c for c in await repo.list(Contract)}
+    assert contracts["Schoonmaak kantoren"].yearly_value == 450000
+    assert contracts["Schoonmaak kantoren"].contract_manager_id == members["Carla Smit"].id
+    assert contracts["Bedrijfsrestaurant"].has_sroi_clause is True
+    ranked = [r.contract.name for r in rank_contracts(contracts.values(), date(2026, 11, 23))]
+    assert ranked == ["Bedrijfsrestaurant", "Schoonmaak kantoren", "Beveiliging", "Kantoorartikelen"]
+    ranking = plain(next(r["text"] for r in w.seen if "★" in r["text"]))
+    assert ranking.index("Bedrijfsrestaurant") < ranking.index("Schoonmaak kantoren") < ranking.index("Beveiliging")
+    top3 = (await repo.find(JourneyStep, section="2Ba")).answers["top3"]
+    assert set(top3) == {contracts[n].id for n in ("Schoonmaak kantoren", "Bedrijfsrestaurant", "Beveiliging")}
+    plans = {p.contract_id: p for p in await repo.list(MonitoringPlan)}
+    cleaning = plans[contracts["Schoonmaak kantoren"].id]
+    assert (cleaning.frequency, cleaning.reporter_id, cleaning.figures) == (
+        "quarter", members["Carla Smit"].id, ["paid_hours", "people"])
+    assert cleaning.ambition_hours_per_week == 51 and cleaning.start_period == date(2027, 1, 1)
+    assert plans[contracts["Bedrijfsrestaurant"].id].reporter_id == members["Bram Jansen"].id
+    assert plans[contracts["Bedrijfsrestaurant"].id].start_period == date(2026, 11, 1)
+    evaluation = (await repo.list(Evaluation))[0]
+    assert evaluation.contract_id == contracts["Schoonmaak kantoren"].id
+    assert evaluation.answers == {"impact": "Twee banen", "next_tender": "Stapelbanen vragen"}
+    meetings = {m.title: m for m in await repo.list(Meeting)}
+    assert meetings["Verkennend gesprek met CleanCo"].contract_id == contracts["Schoonmaak kantoren"].id
+    assert meetings["Overleg met beslissers"].frequency == "once"
+    tender = (await repo.list(Tender))[0]
+    assert (tender.kind, tender.estimated_value, tender.duration_months) == ("services", 300000, 36)
+    statuses = {s.section: s.status for s in await repo.list(JourneyStep)}
+    assert all(statuses[code] == "done" for code in STEP_ORDER), statuses
+    # every reply of the walk carried the section it belongs to (checked turn by turn), in plan order
+    walked = [r["section"] for r in w.seen if r["section"] in STEP_ORDER]
+    assert walked[0] == "1a" and walked[-1] == "2Ad"
+    assert [s for s in dict.fromkeys(walked)] == [s for s in STEP_ORDER if not s.startswith("2A")] + [
+        "2Aa", "2Ab", "2Ac", "2Ad"]
+    # documents of the walk
+    assert "Stapelbaan schoonmaak en groen" in await w.download("brainstorm-schoonmaak-kantoren.md")
+    agenda = await w.download("agenda-gesprek-2-schoonmaak-kantoren.md")
+    assert "Rondvraag" in agenda and "Relatiemanager" in agenda
+    assert "Vijf banen in 2028" in await w.download("beleidskader-social-return.md")
+    assert "Samen banen maken" in await w.download("leidraad-social-return.md")
+    advice = plain(next(r["text"] for r in w.seen if r["section"] == "2Ac" and "Advies" in r["text"]))
+    assert "social return toepassen" in advice and "5 %" in advice
+    progress = await w.send("bijlage-1", text="voortgang")
+    assert "○" not in plain(progress[0]["text"]).split("\n", 1)[1].rsplit("\n", 1)[0]
+
+
+async def test_the_whole_plan_in_english_gives_the_same_section_codes(server):
+    nl = Walker(server, user="u1")
+    await walk_step_1(nl, typed=NL)
+    await walk_from_route_to_the_end(nl, typed=NL)
+    server.org = "english-org"
+    en = Walker(server, lang="en", user="u2")
+    await en.send(text="english please")
+    await walk_step_1(en, typed=EN)
+    await walk_from_route_to_the_end(en, typed=EN)
+    assert [r["section"] for r in nl.seen] == [r["section"] for r in en.seen[1:]]
+    english = [plain(r["text"]) for r in en.seen[1:]]
+    assert any("Advice for Groenonderhoud 2027: apply social return" in t for t in english)
+    assert not any(" de werkgroep " in t for t in english)
+    assert (await en.download("social-return-policy-outline.md")).startswith("# Social return policy")

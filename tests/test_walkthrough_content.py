@@ -66,6 +66,22 @@ def test_no_sentence_is_copied_from_the_handbook():
                 assert tuple(ours[i:i + 10]) not in grams, (path.name, " ".join(ours[i:i + 10]))
 
 
+def _text_dicts(node: Any) -> list[dict[str, Any]]:
+    if isinstance(node, dict):
+        own = [node] if {"nl", "en"} & set(node) else []
+        return own + [d for v in node.values() for d in _text_dicts(v)]
+    if isinstance(node, list):
+        return [d for v in node for d in _text_dicts(v)]
+    return []
+
+
+def test_every_text_is_exactly_one_dutch_and_one_english_string():
+    """A comma in an unquoted YAML flow mapping would silently split a text into extra keys."""
+    for path in CONTENT:
+        for text in _text_dicts(yaml.safe_load(path.read_text("utf-8"))):
+            assert set(text) == {"nl", "en"} and all(isinstance(v, str) for v in text.values()), (path.name, text)
+
+
 def test_phrases_are_written_the_way_messages_are_normalised():
     data = phrases()
     lists = [data["begin"], data["resume"], data["progress"], *data["nav"].values()]

@@ -1,1 +1,50 @@
-"""Operations for the monitoring steps (filled in by the next slice)."""
+"""Step 4: a monitoring plan per contract (4a) and the evaluation answers (4b)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.records import Evaluation, MonitoringPlan
+from dialogs.documents import fmt_date
+from dialogs.ops.sources import contract_by_field, contract_label, member_by_field
+from dialogs.plan import Node
+from dialogs.registry import REGISTRY, Ctx, Outcome
+
+EVALUATION_QUESTIONS = ("impact", "improve", "innovation", "next_tender", "share")
+
+
+@REGISTRY.save("monitoring_plan")
+async def monitoring_plan(ctx: Ctx, node: Node, values: dict[str, Any]) -> Outcome:
+    """One active plan per contract: sending the form again for a contract replaces its plan."""
+    contract = await contract_by_field(ctx, values.get("contract_id"))
+    if contract is None:
+        return Outcome(errors=[ctx.t("op.contract.unknown")])
+    reporter = await member_by_field(ctx, values.get("reporter_id"))
+    if reporter is None and contract.contract_manager_id is not None:
+        reporter = await member_by_field(ctx, str(contract.contract_manager_id))
+    if reporter is None:
+        return Outcome(errors=[ctx.t("op.monitoring.no_reporter", name=contract_label(contract))])
+    plan = await ctx.repo.find(MonitoringPlan, contract_id=contract.id, active=True) or MonitoringPlan()
+    plan.contract_id, plan.reporter_id = contract.id, reporter.id
+    plan.frequency = values["frequency"]
+    plan.supplier_contact = values.get("supplier_contact") or ""
+    plan.figures = list(values.get("figures") or [])
+    plan.ambition_hours_per_week = values.get("ambition_hours_per_week")
+    plan.ambition_jobs = values.get("ambition_jobs")
+    plan.start_period = values.get("start_period") or ctx.today.replace(day=1)
+    plan = await ctx.repo.save(plan)
+    frequency = ctx.phrase(node.section, node.id, "frequency", plan.frequency)
+    return Outcome(text=ctx.t("op.monitoring.saved", name=contract_label(contract), frequency=frequency,
+                              reporter=reporter.name, figures=len(plan.figures),
+                              start=fmt_date(plan.start_period, ctx.lang)), answer=plan.id)
+
+
+@REGISTRY.save("evaluation")
+async def evaluation(ctx: Ctx, node: Node, values: dict[str, Any]) -> Outcome:
+    contract = await contract_by_field(ctx, values.get("contract_id"))
+    answers = {q: values[q] for q in EVALUATION_QUESTIONS if values.get(q)}
+    if not answers:
+        return Outcome(errors=[ctx.t("op.evaluation.empty")])
+    record = await ctx.repo.add(Evaluation(contract_id=contract.id if contract else None, date=ctx.today,
+                                           answers=answers, user_id=ctx.turn.incoming.user_id))
+    return Outcome(text=ctx.t("op.evaluation.saved", count=len(answers)), answer=record.id)

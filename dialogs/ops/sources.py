@@ -52,3 +52,10 @@ async def member_by_field(ctx: Ctx, value: str | None) -> Member | None:
         return None
     member = await ctx.repo.get(Member, int(value))
     return member if member is not None and member.active else None
+
+
+async def contract_by_field(ctx: Ctx, value: str | None) -> Contract | None:
+    """The contract a form's contract field points at (None for empty or unknown)."""
+    if not value or not str(value).isdigit():
+        return None
+    return await ctx.repo.get(Contract, int(value))

@@ -145,7 +145,7 @@ async def meeting_agreements(ctx: Ctx, node: Node, values: dict[str, Any]) -> Ou
     meeting.next_date = datetime.combine(first, at, ctx.tz)
     meeting.participant_ids = [m.id for m in await active_members(ctx) if m.id is not None]
     meeting = await ctx.repo.save(meeting)
-    frequency = ctx.label(node.section, node.id, "frequency", meeting.frequency)
+    frequency = ctx.phrase(node.section, node.id, "frequency", meeting.frequency)
     answer = {**values, "time": at.strftime("%H:%M"), "meeting_id": meeting.id}
     return Outcome(text=ctx.t("op.meeting.saved", frequency=frequency, date=fmt_date(first, ctx.lang),
                               time=at.strftime("%H:%M")), answer=answer)
