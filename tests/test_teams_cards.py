@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from adapters.teams.cards import Surface, render, submitted_card
+from adapters.teams.cards import Surface, render, render_all, submitted_card
 from adapters.teams.inbound import base_conversation_id, clean_text, read_submission, tenant_id
 from bot.markdown import escape
 from bot.messages import Attachment, Choice, Form, FormField, Reply
@@ -37,16 +39,19 @@ def test_what_a_user_typed_cannot_become_formatting():
     typed = "**vet** _schuin_ [link](https://evil.example) <at>Iedereen</at>\n- geen lijst\n1. ook niet\n# kop"
     rendered = render(Reply(text=f"Je schreef: {escape(typed)}"), surface())
     text = rendered.activity["text"]
-    for literal in ("\\*\\*vet\\*\\*", "\\_schuin\\_", "\\[link\\]\\(https://evil.example\\)", "\\<at\\>",
+    for literal in ("\\*\\*vet\\*\\*", "\\_schuin\\_", "\\[link\\](https://evil.example)", "\\<at\\>",
                     "\\- geen lijst", "1\\. ook niet", "\\# kop"):
         assert literal in text, literal
-    assert "](https://evil.example)" not in text
+    assert not re.search(r"(?<!\\)\[[^\]]*(?<!\\)\]\(", text)  # no link anywhere
 
 
 def test_section_code_is_a_subtle_footer():
     card = card_of(Reply(text="Kies een route.", section="route"))
     footer = card["body"][-1]
-    assert footer["isSubtle"] is True and footer["size"] == "Small" and footer["text"].startswith("route · ")
+    assert footer["isSubtle"] is True and footer["size"] == "Small"
+    assert footer["text"] == "route · Aanbesteding of bestaand contract?"
+    # a title that already names its code is shown as it is
+    assert card_of(Reply(text="Actieplan", section="1d"))["body"][-1]["text"] == "1d Het actieplan maken"
 
 
 def test_every_field_type_becomes_a_labelled_input_with_its_value():
@@ -163,3 +168,19 @@ def test_card_data_is_read_back_and_foreign_data_is_refused():
                                   {"partnerbot": {"kind": "choice", "value": "x" * 5000}}])
 def test_data_that_is_not_ours_is_not_read(data):
     assert read_submission(data) is None
+
+
+def test_only_the_last_message_of_a_turn_carries_suggested_actions():
+    first = Reply(text="Geen open acties.", choices=[Choice("Nieuwe actie", "sched:new")])
+    second = Reply(text="Snel verder:", choices=[Choice("Voortgang", "flow:progress")])
+    rendered = render_all([first, second, Reply(text=" ")], surface())
+    assert len(rendered) == 2
+    card = rendered[0].activity["attachments"][0]["content"]
+    assert [a["data"]["partnerbot"]["value"] for a in card["actions"]] == ["sched:new"]
+    assert "suggestedActions" not in rendered[0].activity
+    assert rendered[1].suggested == {"Voortgang": "flow:progress"}
+
+
+def test_ordinary_punctuation_is_not_escaped():
+    assert render(Reply(text="Dat is (nog) 10-12-2026 #1 - klaar!"), surface()).activity["text"] == \
+        "Dat is (nog) 10-12-2026 #1 - klaar!"

@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.forms import MAX_TEXT
 from bot.i18n import t
-from bot.markdown import escape, parse_inline, to_plain
+from bot.markdown import parse_inline, to_plain
 from bot.messages import Attachment, Choice, Form, FormField, Reply
 from bot.sections import is_code, title
 from bot.values import ValidationError, parse_date, parse_number
@@ -57,6 +57,18 @@ class Rendered:
 
 
 # -- text -------------------------------------------------------------------------------------
+
+_SPECIAL = re.compile(r"([\\*_\[\]`<>~|])")
+_LINE_START = re.compile(r"^(\s*)(#|[-+](?=\s)|\d+(?=[.)]\s))")
+
+
+def escape(text: str) -> str:
+    """Plain text as literal Teams Markdown: only what could start formatting, a link or a mention is
+    escaped (Teams' mobile clients have shown stray backslashes, so no more than needed)."""
+    out = _SPECIAL.sub(r"\\\1", text)
+    return _LINE_START.sub(lambda m: m.group(1) + ("\\" + m.group(2) if not m.group(2)[0].isdigit()
+                                                   else m.group(2) + "\\"), out)
+
 
 def _inline(line: str) -> str:
     """One line of our Markdown as Teams Markdown: our bold, italic and links kept, the rest escaped."""
@@ -134,7 +146,10 @@ def _text_blocks(text: str) -> list[dict[str, Any]]:
 
 
 def _footer(section: str, lang: str) -> dict[str, Any]:
-    label = f"{section} · {title(section, lang)}" if is_code(section) else section
+    label = section
+    if is_code(section):
+        name = title(section, lang)
+        label = name if re.search(rf"(?<!\w){re.escape(section)}(?!\w)", name) else f"{section} · {name}"
     return {"type": "TextBlock", "text": escape(label), "isSubtle": True, "size": "Small", "wrap": True,
             "spacing": "Medium", "separator": True}
 
@@ -273,10 +288,14 @@ def card_message(content: dict[str, Any], preview: str = "") -> dict[str, Any]:
     return activity
 
 
-def render(reply: Reply, surface: Surface) -> Rendered | None:
-    """The Teams message for one reply, or None when the reply has nothing to show."""
+def render(reply: Reply, surface: Surface, *, last: bool = True) -> Rendered | None:
+    """The Teams message for one reply, or None when the reply has nothing to show.
+
+    Only the last message of a turn may carry suggested actions: Teams shows those of the newest
+    message only, so an earlier reply's choices would vanish.
+    """
     files = [a for a in reply.attachments if not a.is_image]
-    suggest = (surface.personal and reply.form is None and not files
+    suggest = (last and surface.personal and reply.form is None and not files
                and 0 < len(reply.choices) <= MAX_SUGGESTED and bool(reply.text.strip()))
     needs_card = (reply.form is not None or bool(reply.section) or bool(reply.attachments)
                   or (bool(reply.choices) and not suggest))
@@ -298,7 +317,9 @@ def render(reply: Reply, surface: Surface) -> Rendered | None:
 
 
 def render_all(replies: list[Reply], surface: Surface) -> list[Rendered]:
-    return [r for r in (render(reply, surface) for reply in replies) if r is not None]
+    shown = [r for r in replies if r.text.strip() or r.form or r.choices or r.attachments]
+    rendered = (render(reply, surface, last=i == len(shown) - 1) for i, reply in enumerate(shown))
+    return [r for r in rendered if r is not None]
 
 
 def submitted_card(form_title: str, lang: str) -> dict[str, Any]:
