@@ -46,8 +46,9 @@ def test_what_a_user_typed_cannot_become_formatting():
 
 
 def test_section_code_is_a_subtle_footer():
-    card = card_of(Reply(text="Kies een route.", section="route"))
-    footer = card["body"][-1]
+    choices = [Choice(f"K{i}", f"x:{i}") for i in range(7)]
+    card = card_of(Reply(text="Kies een route.", section="route", choices=choices))
+    footer = card["body"][-1]  # below the rows of buttons too
     assert footer["isSubtle"] is True and footer["size"] == "Small"
     assert footer["text"] == "route · Aanbesteding of bestaand contract?"
     # a title that already names its code is shown as it is
@@ -96,6 +97,7 @@ def test_many_choices_become_rows_of_buttons():
     card = card_of(Reply(text="Kies", choices=choices))
     rows = [e for e in card["body"] if e["type"] == "ActionSet"]
     assert [len(r["actions"]) for r in rows] == [5, 3] and "actions" not in card
+    assert card["body"][-1]["type"] == "ActionSet"
     assert [a["data"]["partnerbot"]["value"] for r in rows for a in r["actions"]] == [c.value for c in choices]
 
 

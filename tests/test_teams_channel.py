@@ -32,7 +32,7 @@ def all_actions(card: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def submit_action(card: dict[str, Any]) -> dict[str, Any]:
-    return next(a for a in card["actions"] if a["type"] == "Action.Execute")
+    return next(a for a in all_actions(card) if a["type"] == "Action.Execute")
 
 
 async def settings_card(server: Any, bot_connector: FakeConnector) -> tuple[dict[str, Any], str]:
@@ -327,3 +327,35 @@ async def test_a_reply_is_not_held_back_for_a_long_retry_after(server, bot_conne
     status, _ = await post(server, ta.personal_message(bot_connector.url, "instellingen"))
     assert status in (200, 202)  # answered at once; waiting 2 minutes would outlast Teams' own timeout
     assert bot_connector.sent == [] and bot_connector.calls == 1
+
+
+async def test_walking_step_1_over_teams_stores_what_the_forms_collect(server, bot_connector):
+    await post(server, ta.personal_message(bot_connector.url, "stappenplan"))
+
+    async def click(value: str) -> None:
+        card = bot_connector.sent[-1].card
+        ours = [a["data"] for a in all_actions(card) if a["type"] == "Action.Submit"]
+        (data,) = [d for d in ours if d["partnerbot"].get("value") == value]
+        card_message = f"activity-{len(bot_connector.sent)}"
+        await post(server, ta.submit_message(bot_connector.url, data, card_message=card_message))
+
+    async def fill(values: dict[str, Any]) -> dict[str, Any]:
+        card = assert_valid_card(bot_connector.sent[-1].card)
+        status, body = await post(server, ta.execute_invoke(bot_connector.url, submit_action(card), values,
+                                                            card_message=f"activity-{len(bot_connector.sent)}"))
+        assert status == 200
+        return assert_valid_card(body["value"])
+
+    await click("flow:next:1a:why")
+    assert "status" in inputs(bot_connector.sent[-1].card)
+    sent = await fill({"status": "taken", "date": "2026-10-01", "body": "College van B&W"})
+    assert not inputs(sent)  # the board decision card is closed
+    await click("flow:next:1b:who")
+    member_form = bot_connector.sent[-1].card
+    assert inputs(member_form)["roles"]["isMultiSelect"] is True
+    # Teams sends a multi-select as one comma-separated string
+    again = await fill({"name": "Sanne Bakker", "roles": "sroi_coordinator,hr_expert", "position": "coordinator"})
+    assert "Sanne Bakker" in str(again["body"]) and "name" in inputs(again)  # add another, in place
+    (member,) = await server.services.repo(ta.TENANT).list(Member)
+    assert member.name == "Sanne Bakker" and member.roles == ["sroi_coordinator", "hr_expert"]
+    assert member.position == "coordinator"

@@ -266,10 +266,8 @@ def card(reply: Reply, surface: Surface, *, with_choices: bool = True) -> dict[s
                          "size": "Stretch"})
     if reply.form is not None:
         body.extend(_form_elements(reply.form, surface.lang))
-    if reply.section:
-        body.append(_footer(reply.section, surface.lang))
     content: dict[str, Any] = {"type": "AdaptiveCard", "$schema": CARD_SCHEMA, "version": CARD_VERSION,
-                               "body": body or [{"type": "TextBlock", "text": " ", "wrap": True}]}
+                               "body": body}
     actions: list[dict[str, Any]] = []
     if reply.form is not None:
         actions.append(_submit(reply.form, surface))
@@ -277,6 +275,10 @@ def card(reply: Reply, surface: Surface, *, with_choices: bool = True) -> dict[s
         actions.extend(choice_action(c) for c in reply.choices)
     actions.extend(_file_action(a, surface) for a in reply.attachments if not a.is_image)
     _place_actions(content, actions)
+    if reply.section:
+        body.append(_footer(reply.section, surface.lang))
+    if not body:
+        body.append({"type": "TextBlock", "text": " ", "wrap": True})
     return content
 
 
