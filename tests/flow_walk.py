@@ -159,10 +159,10 @@ async def walk_from_route_to_the_end(w: Walker, *, typed: dict[str, str]) -> Non
     await w.nav("next", "4a")
     contracts = w.options("contract_id")
     await w.fill({"contract_id": contracts["Schoonmaak kantoren (CleanCo)"], "frequency": "quarter",
-                  "figures": ["paid_hours", "people"], "supplier_contact": "Relatiemanager CleanCo",
+                  "figures": ["costs"], "supplier_contact": "Relatiemanager CleanCo",
                   "ambition_hours_per_week": "51", "ambition_jobs": "2", "start_period": "2027-01-01"}, "4a")
     await w.fill({"contract_id": contracts["Bedrijfsrestaurant (FoodCo)"], "frequency": "month",
-                  "reporter_id": w.member_value("Bram", "reporter_id"), "figures": ["paid_hours"]}, "4a")
+                  "reporter_id": w.member_value("Bram", "reporter_id")}, "4a")
     await w.nav("next", "4b")
     await w.fill({"contract_id": contracts["Schoonmaak kantoren (CleanCo)"], "impact": "Twee banen",
                   "next_tender": "Stapelbanen vragen"}, "4b", "5a")

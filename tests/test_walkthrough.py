@@ -145,10 +145,11 @@ async def test_the_whole_plan_with_route_both_fills_the_records(server):
     plans = {p.contract_id: p for p in await repo.list(MonitoringPlan)}
     cleaning = plans[contracts["Schoonmaak kantoren"].id]
     assert (cleaning.frequency, cleaning.reporter_id, cleaning.figures) == (
-        "quarter", members["Carla Smit"].id, ["paid_hours", "people"])
+        "quarter", members["Carla Smit"].id, ["paid_hours", "people", "costs"])
     assert cleaning.ambition_hours_per_week == 51 and cleaning.start_period == date(2027, 1, 1)
     assert plans[contracts["Bedrijfsrestaurant"].id].reporter_id == members["Bram Jansen"].id
-    assert plans[contracts["Bedrijfsrestaurant"].id].start_period == date(2026, 11, 1)
+    restaurant = plans[contracts["Bedrijfsrestaurant"].id]
+    assert restaurant.start_period == date(2026, 11, 1) and restaurant.figures == ["paid_hours", "people"]
     evaluation = (await repo.list(Evaluation))[0]
     assert evaluation.contract_id == contracts["Schoonmaak kantoren"].id
     assert evaluation.answers == {"impact": "Twee banen", "next_tender": "Stapelbanen vragen"}
@@ -190,3 +191,66 @@ async def test_the_whole_plan_in_english_gives_the_same_section_codes(server):
     assert any("Advice for Groenonderhoud 2027: apply social return" in t for t in english)
     assert not any(" de werkgroep " in t for t in english)
     assert (await en.download("social-return-policy-outline.md")).startswith("# Social return policy")
+
+
+async def test_a_supplier_not_ready_yet_offers_step_2A(server):
+    w = Walker(server)
+    await w.send("2Bb", choice="flow:start:2Bb")
+    await w.nav("next", "2Bb")
+    await w.nav("next", "2Bb")
+    replies = await w.click("flow:ans:2Bb:outcome:not_now", "2Bb")
+    assert "volgende aanbesteding" in plain(replies[0]["text"])
+    assert "flow:start:2A" in values_of(replies[0]) and "flow:next:2Bb:outcome" in values_of(replies[0])
+    await w.click("flow:start:2A", "2Aa")
+    answers = (await server.services.repo("demo").find(JourneyStep, section="2Bb")).answers
+    assert answers["outcome"] == "not_now"
+
+
+async def test_progress_shows_every_step_and_sub_step_with_its_status(server):
+    w = Walker(server)
+    empty = await w.send("bijlage-1", text="voortgang")
+    assert "flow:start:1" in values_of(empty[0])
+    await w.send("1a", text="start")
+    await w.send("1b", text="overslaan")
+    await w.nav("next", "1b")
+    await w.fill({"name": "Anna", "roles": ["hr_expert"], "position": "coordinator"}, "1b")
+    await w.nav("next", "1c")
+    await w.send("2Ba", text="stap 2Ba")
+    progress = await w.send("bijlage-1", text="progress")
+    lines = plain(progress[0]["text"]).replace("**", "").split("\n")
+    assert lines[0] == "Progress through the step plan"
+    assert lines[1] == "- Step 1: 1a – · 1b ✓ · 1c … · 1d ○ · 1e ○"
+    assert lines[2] == "- Route choice: route ○"
+    assert lines[3] == "- Step 2A: 2Aa ○ · 2Ab ○ · 2Ac ○ · 2Ad ○"
+    assert lines[4] == "- Step 2B: 2Ba ▶ · 2Bb ○"
+    assert [line.split(":")[0] for line in lines[5:8]] == ["- Step 3", "- Step 4", "- Step 5"]
+    assert "flow:resume" in values_of(progress[0])
+
+
+async def test_start_again_offers_to_resume_or_start_over(server):
+    w = Walker(server)
+    await w.send("1a", text="start")
+    await w.nav("next", "1a")
+    await w.send("1a", text="stop")
+    offer = await w.send("1a", text="stappenplan")
+    assert {"flow:resume", "flow:start:1"} <= set(values_of(offer[0]))
+    assert "1a" in plain(offer[0]["text"])
+    resumed = await w.click("flow:resume", "1a")
+    assert resumed[0]["form"]["id"] == "flow:1a:decision"
+
+
+async def test_back_goes_to_the_previous_message_and_into_the_previous_sub_step(server):
+    w = Walker(server)
+    await w.send("1b", choice="flow:start:1b")
+    back = await w.send("1a", text="terug")
+    assert back[0]["form"]["id"] == "flow:1a:decision"
+    await w.send("1a", text="back")
+    first = await w.send("1a", text="vorige")
+    assert "begin van het stappenplan" in plain(first[0]["text"])
+
+
+async def test_the_menu_offers_the_walk_through(server):
+    replies = await server.say("help")
+    assert "flow:begin" in values_of(replies[0])
+    started = await server.say(choice="flow:begin")
+    assert started[0]["section"] == "1a"

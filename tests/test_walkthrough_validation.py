@@ -111,9 +111,9 @@ async def test_a_monitoring_plan_needs_someone_to_report(server):
     await w.fill({"supplier": "CleanCo"}, "2Ba")
     await _at(w, "4a", "plan")
     contract = w.options("contract_id")["CleanCo"]
-    replies = await w.fill({"contract_id": contract, "frequency": "quarter", "figures": ["paid_hours"]}, "4a")
+    replies = await w.fill({"contract_id": contract, "frequency": "quarter"}, "4a")
     assert "geen contractmanager" in plain(replies[0]["text"])
-    negative = await w.fill({"contract_id": contract, "frequency": "quarter", "figures": ["paid_hours"],
+    negative = await w.fill({"contract_id": contract, "frequency": "quarter",
                              "reporter_id": w.member_value("Bram", "reporter_id"), "ambition_jobs": "-2"}, "4a")
     assert "negatief" in plain(negative[0]["text"])
     assert await server.services.repo("demo").list(MonitoringPlan) == []

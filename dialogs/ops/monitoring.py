@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from bot.records import Evaluation, MonitoringPlan
@@ -11,11 +12,20 @@ from dialogs.plan import Node
 from dialogs.registry import REGISTRY, Ctx, Outcome
 
 EVALUATION_QUESTIONS = ("impact", "improve", "innovation", "next_tender", "share")
+ALWAYS = ("paid_hours", "people")
+"""Handbook 4a: the paid hours of people from the register are what shows the supplier's contribution."""
+MONTHS_PER_PERIOD = {"month": 1, "quarter": 3, "halfyear": 6}
+
+
+def period_start(today: date, frequency: str) -> date:
+    """The first day of the month, quarter or half year `today` falls in."""
+    months = MONTHS_PER_PERIOD[frequency]
+    return date(today.year, (today.month - 1) // months * months + 1, 1)
 
 
 @REGISTRY.save("monitoring_plan")
 async def monitoring_plan(ctx: Ctx, node: Node, values: dict[str, Any]) -> Outcome:
-    """One active plan per contract: sending the form again for a contract replaces its plan."""
+    """One plan per contract: sending the form again for a contract changes (and reactivates) its plan."""
     contract = await contract_by_field(ctx, values.get("contract_id"))
     if contract is None:
         return Outcome(errors=[ctx.t("op.contract.unknown")])
@@ -24,14 +34,14 @@ async def monitoring_plan(ctx: Ctx, node: Node, values: dict[str, Any]) -> Outco
         reporter = await member_by_field(ctx, str(contract.contract_manager_id))
     if reporter is None:
         return Outcome(errors=[ctx.t("op.monitoring.no_reporter", name=contract_label(contract))])
-    plan = await ctx.repo.find(MonitoringPlan, contract_id=contract.id, active=True) or MonitoringPlan()
-    plan.contract_id, plan.reporter_id = contract.id, reporter.id
+    plan = await ctx.repo.find(MonitoringPlan, contract_id=contract.id) or MonitoringPlan()
+    plan.contract_id, plan.reporter_id, plan.active = contract.id, reporter.id, True
     plan.frequency = values["frequency"]
     plan.supplier_contact = values.get("supplier_contact") or ""
-    plan.figures = list(values.get("figures") or [])
+    plan.figures = list(dict.fromkeys([*ALWAYS, *(values.get("figures") or [])]))
     plan.ambition_hours_per_week = values.get("ambition_hours_per_week")
     plan.ambition_jobs = values.get("ambition_jobs")
-    plan.start_period = values.get("start_period") or ctx.today.replace(day=1)
+    plan.start_period = values.get("start_period") or period_start(ctx.today, plan.frequency)
     plan = await ctx.repo.save(plan)
     frequency = ctx.phrase(node.section, node.id, "frequency", plan.frequency)
     return Outcome(text=ctx.t("op.monitoring.saved", name=contract_label(contract), frequency=frequency,
