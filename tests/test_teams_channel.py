@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import aiohttp
 import pytest
 
 from bot.feature import Turn
@@ -359,3 +360,17 @@ async def test_walking_step_1_over_teams_stores_what_the_forms_collect(server, b
     (member,) = await server.services.repo(ta.TENANT).list(Member)
     assert member.name == "Sanne Bakker" and member.roles == ["sroi_coordinator", "hr_expert"]
     assert member.position == "coordinator"
+
+
+async def test_the_served_app_answers_teams_in_local_anonymous_mode_and_says_so(server_process, bot_connector):
+    server_process.start()
+    async with aiohttp.ClientSession() as session:
+        status, _ = await ta.post_activity(session, server_process.url, ta.personal_message(bot_connector.url, "hoi"))
+    assert status in (200, 202)
+    proc = server_process.proc
+    proc.terminate()
+    proc.wait(timeout=10)
+    log = proc.stderr.read().decode()
+    assert "local anonymous mode" in log
+    (reply,) = bot_connector.sent
+    assert "Partnerbot" in reply.shown
