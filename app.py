@@ -70,8 +70,6 @@ def build_web_app(services: Services) -> web.Application:
 def configure_logging(level: int = logging.INFO) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
-    # the Agents SDK logs every call to the Bot Connector at INFO; our own turn line is enough
-    logging.getLogger("microsoft_agents").setLevel(max(level, logging.WARNING))
 
 
 def cmd_serve(config: Config, _: argparse.Namespace) -> int:

@@ -133,6 +133,9 @@ class TeamsChannel:
         self.adapter = CloudAdapter(connection_manager=connections or MsalConnectionManager(
             connections_configurations={"SERVICE_CONNECTION": auth}))
         self.tokens = TokenChecker(auth, config.microsoft_jwks_url) if self.mode == AUTHENTICATED else None
+        sdk_log = logging.getLogger("microsoft_agents")
+        if sdk_log.level == logging.NOTSET:  # it logs every call to the Bot Connector at INFO; our turn line is enough
+            sdk_log.setLevel(logging.WARNING)
         if self.mode == ANONYMOUS:
             # without an app id the SDK warns on every turn that its (unused) user-token client has none
             logging.getLogger("microsoft_agents.hosting.core.connector.client.user_token_client").setLevel(
