@@ -61,32 +61,37 @@ class Engine:
             return await self.begin(ctx)
         return await self.show(ctx, node)
 
+    async def saved_node(self, ctx: Ctx) -> Node | None:
+        """The node at the organisation's saved position (None before the start and after the end)."""
+        position = await ctx.journey.position()
+        if position is None or position.section == END:
+            return None
+        return self.plan.node(position.section, position.node) or self.plan.first(position.section)
+
+    async def _finished(self, ctx: Ctx) -> bool:
+        position = await ctx.journey.position()
+        return position is not None and position.section == END
+
     async def begin(self, ctx: Ctx) -> list[Reply]:
         """'start': a new walk at 1a, or the choice between resuming and starting over."""
-        position = await ctx.journey.position()
-        if position is None:
-            return await self.start(ctx, "1")
-        if position.section == END:
+        if await self._finished(ctx):
             return [await self._finished_reply(ctx, OVERVIEW_SECTION)]
-        node = self.plan.node(position.section, position.node) or self.plan.first(position.section)
+        node = await self.saved_node(ctx)
         if node is None:
             return await self.start(ctx, "1")
-        text = Md(self._mark(ctx, node) + "\n" + ctx.t("begin.known", where=self._where(ctx, node)))
+        text = self._compose(ctx, node, ctx.t("begin.known", where=self._where(ctx, node)))
         choices = [Choice(ctx.t("nav.resume"), "flow:resume"), Choice(ctx.t("nav.restart"), "flow:start:1"),
                    Choice(ctx.t("nav.progress"), "flow:progress")]
         return [Reply(text=text, section=node.section, choices=choices)]
 
     async def resume(self, ctx: Ctx) -> list[Reply]:
-        position = await ctx.journey.position()
-        if position is None:
+        if await self._finished(ctx):
+            return [await self._finished_reply(ctx, OVERVIEW_SECTION)]
+        node = await self.saved_node(ctx)
+        if node is None:
             return [Reply(text=ctx.t("resume.none"), section=OVERVIEW_SECTION,
                           choices=[Choice(ctx.t("nav.begin"), "flow:start:1"),
                                    Choice(ctx.t("nav.progress"), "flow:progress")])]
-        if position.section == END:
-            return [await self._finished_reply(ctx, OVERVIEW_SECTION)]
-        node = self.plan.node(position.section, position.node) or self.plan.first(position.section)
-        if node is None:
-            return await self.start(ctx, "1")
         return await self.show(ctx, node, notice=ctx.t("resume.back", where=self._where(ctx, node)))
 
     async def navigate(self, ctx: Ctx, action: str, node: Node) -> list[Reply]:
@@ -141,13 +146,13 @@ class Engine:
             lines = [ctx.t("tips.title")] + [f"- {tip[ctx.lang]}" for tip in node.tips]
         else:
             lines = [ctx.t("tips.none")]
-        return Reply(text=Md(self._mark(ctx, node) + "\n" + "\n".join(lines)), section=node.section,
+        return Reply(text=self._compose(ctx, node, *lines), section=node.section,
                      choices=self._nav(ctx, node, ("next", "back", "stop")))
 
     def stop(self, ctx: Ctx, node: Node) -> Reply:
         ctx.turn.state.active = None
         ctx.turn.data(FEATURE).pop("at", None)
-        return Reply(text=Md(self._mark(ctx, node) + "\n" + ctx.t("stopped", where=self._where(ctx, node))),
+        return Reply(text=self._compose(ctx, node, ctx.t("stopped", where=self._where(ctx, node))),
                      section=node.section, choices=[Choice(ctx.t("nav.resume"), "flow:resume"),
                                                     Choice(ctx.t("nav.progress"), "flow:progress")])
 
@@ -156,7 +161,7 @@ class Engine:
         ctx.turn.state.active = None
         ctx.turn.data(FEATURE).pop("at", None)
         reply = await self._finished_reply(ctx, node.section)
-        reply.text = Md("\n".join(p for p in (self._mark(ctx, node), notice, reply.text) if p))
+        reply.text = self._compose(ctx, node, notice, reply.text)
         return [reply]
 
     async def _finished_reply(self, ctx: Ctx, section: str) -> Reply:
@@ -186,11 +191,11 @@ class Engine:
         if not option.advance:
             self._remember(ctx, node)
             choices = offers + self._nav(ctx, node, ("next", "back", "stop"))
-            return [Reply(text=Md(self._mark(ctx, node) + "\n" + (said or "")), section=node.section,
+            return [Reply(text=self._compose(ctx, node, said), section=node.section,
                           choices=choices[:MAX_CHOICES], attachments=outcome.attachments)]
         replies: list[Reply] = []
         if said or outcome.attachments or offers:
-            replies.append(Reply(text=Md(self._mark(ctx, node) + "\n" + (said or "")), section=node.section,
+            replies.append(Reply(text=self._compose(ctx, node, said), section=node.section,
                                  attachments=outcome.attachments, choices=offers))
         return replies + await self.forward(ctx, node, checked=False)
 
@@ -223,7 +228,7 @@ class Engine:
             errors = outcome.errors
         if errors:
             reply = invalid_reply(form, values, errors, ctx.lang, section=node.section)
-            reply.text = Md(self._mark(ctx, node) + "\n" + reply.text)
+            reply.text = self._compose(ctx, node, reply.text)
             reply.choices = self._nav(ctx, node, ("back", "skip", "stop"))
             self._remember(ctx, node)
             return [reply]
@@ -233,13 +238,13 @@ class Engine:
             fresh = await self.build_form(ctx, node)
             text = _join(outcome.text, ctx.t("repeat.again"))
             self._remember(ctx, node)
-            return [Reply(text=Md(self._mark(ctx, node) + "\n" + text), section=node.section, form=fresh,
+            return [Reply(text=self._compose(ctx, node, text), section=node.section, form=fresh,
                           attachments=outcome.attachments,
                           choices=[Choice(ctx.t("nav.done"), f"flow:next:{node.section}:{node.id}"),
                                    *self._nav(ctx, node, ("back", "stop"))])]
         replies: list[Reply] = []
         if outcome.text or outcome.attachments:
-            replies.append(Reply(text=Md(self._mark(ctx, node) + "\n" + (outcome.text or "")),
+            replies.append(Reply(text=self._compose(ctx, node, outcome.text),
                                  section=node.section, attachments=outcome.attachments, choices=outcome.choices))
         return replies + await self.forward(ctx, node, checked=True)
 
@@ -331,6 +336,10 @@ class Engine:
         if sub.step == node.section:
             return ctx.t("mark.single", name=name)
         return ctx.t("mark.step", step=sub.step, section=node.section, index=sub.index, count=sub.count, name=name)
+
+    def _compose(self, ctx: Ctx, node: Node, *parts: Md | str | None) -> Md:
+        """A walk-through message: the progress mark, then the parts that are not empty."""
+        return Md("\n".join(p for p in (self._mark(ctx, node), *parts) if p))
 
     def _where(self, ctx: Ctx, node: Node) -> str:
         return f"{node.section} {_bare_title(node.section, ctx.lang)}"

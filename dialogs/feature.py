@@ -23,7 +23,7 @@ from bot.messages import Choice, Reply
 from bot.sections import STEP_ORDER
 from dialogs.engine import FEATURE, NAV, PREFIX, Engine
 from dialogs.ops import REGISTRY
-from dialogs.plan import STEP_FILES, Node, load_plan
+from dialogs.plan import STEP_FILES, load_plan
 from dialogs.registry import Ctx
 
 HERE = Path(__file__).parent
@@ -103,7 +103,7 @@ class Dialogs:
         if kind == "start":
             return await engine.start(ctx, STARTABLE.get(rest.lower(), ""))
         if kind == "stop":
-            node = engine.on_screen(ctx) or await self._position_node(ctx)
+            node = engine.on_screen(ctx) or await engine.saved_node(ctx)
             return [engine.stop(ctx, node)] if node else await engine.progress(ctx)
         section, _, rest = rest.partition(":")
         node_id, _, answer = rest.partition(":")
@@ -116,12 +116,6 @@ class Dialogs:
         if kind in NAV:
             return await engine.navigate(ctx, kind, node)
         return None
-
-    async def _position_node(self, ctx: Ctx) -> Node | None:
-        position = await ctx.journey.position()
-        if position is None:
-            return None
-        return self.engine.plan.node(position.section, position.node)
 
     async def _text(self, turn: Turn) -> list[Reply] | None:
         engine = self.engine
