@@ -45,6 +45,18 @@ def test_each_message_stays_short(plan, lang):
             assert tips <= MAX_WORDS, (node.section, node.id, "tips", tips)
 
 
+def test_labels_fit_slack_and_teams(plan):
+    """Slack cuts option and button texts after 75 characters and modal titles after 24."""
+    for sub in plan.substeps.values():
+        for node in sub.nodes:
+            labels = [o.label for o in node.options]
+            if node.form:
+                labels += [o.label for f in node.form.fields for o in f.options]
+                assert all(len(v) <= 24 for v in node.form.title.values()), node.form.title
+            for label in labels:
+                assert all(len(v) <= 75 for v in label.values()), label
+
+
 def _strings(node: Any) -> list[str]:
     if isinstance(node, str):
         return [node]
