@@ -22,10 +22,12 @@ from adapters.teams.lazy import LazyTeamsNotifier
 from bot.clock import Clock, FixedClock
 from bot.config import Config, ConfigError
 from bot.feature import Feature
+from bot.notify import DueSource
 from bot.router import Router
 from bot.services import Services
 from dialogs.feature import Dialogs
 from monitoring.feature import MonitoringFeature
+from monitoring.source import MonitoringSource
 from scheduler.feature import SchedulerFeature
 from scheduler.runner import Runner
 from scheduler.service import install as install_scheduler
@@ -39,6 +41,11 @@ def build_features(services: Services) -> list[Feature]:
     return [SchedulerFeature(), MonitoringFeature(), Dialogs()]
 
 
+def build_due_sources(services: Services) -> list[DueSource]:
+    """Features with their own due notifications; the scheduler delivers them with its own."""
+    return [MonitoringSource()]
+
+
 def build_services(config: Config, clock: Clock | None = None) -> Services:
     services = Services.create(config, clock)
     services.notifiers["local"] = LocalNotifier(services.stores, services.files, services.clock)
@@ -48,6 +55,7 @@ def build_services(config: Config, clock: Clock | None = None) -> Services:
 
         services.notifiers["slack"] = slack.notifier(services)
     Router(services, build_features(services))
+    services.due_sources = build_due_sources(services)
     install_scheduler(services)
     return services
 

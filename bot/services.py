@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.files import FileStore
-from bot.notify import Notifier
+from bot.notify import DueSource, Notifier
 from bot.repository import Repository, StoreRegistry
 
 if TYPE_CHECKING:
@@ -25,6 +25,8 @@ class Services:
     files: FileStore
     clock: Clock = field(default_factory=SystemClock)
     notifiers: dict[str, Notifier] = field(default_factory=dict)
+    due_sources: list[DueSource] = field(default_factory=list)
+    """Features with their own due notifications, run by the scheduler (app.build_due_sources)."""
     router: Router | None = None
     on_startup: list[Hook] = field(default_factory=list)
     on_shutdown: list[Hook] = field(default_factory=list)

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from bot.i18n import t
 from bot.markdown import Md
 from bot.messages import Choice, Reply
-from bot.notify import Target
+from bot.notify import Notice, Target
 from bot.records import Contract, ConversationState, Member, MonitoringPlan, Organisation
 from bot.repository import Repository
 from monitoring.evaluation import questions_text
@@ -39,6 +39,8 @@ REMIND_LATER_DAYS = 3
 EVALUATE_EVERY_MONTHS = 12
 EVALUATION_WINDOW_DAYS = 30
 EXPIRY_EVALUATION_MONTHS = 6
+GRACE = timedelta(hours=48)
+"""The scheduler's default: how late a reminder may still go out on its own."""
 MAX_PERIOD_OPTIONS = 8
 """How many ended periods the report form offers (latest first)."""
 
@@ -82,17 +84,6 @@ async def load_snapshot(repo: Repository, org: Organisation) -> Snapshot:
         prompts=await repo.list(PromptState),
         languages={s.user_id: s.lang for s in await repo.list(ConversationState) if s.lang},
     )
-
-
-@dataclass(frozen=True)
-class Notice:
-    """One monitoring message that is due: a stable key, since when, to whom, and what it says."""
-
-    key: str
-    at: datetime
-    target: Target
-    replies: list[Reply]
-    kind: str
 
 
 def local_at(day_: date, tz: str, at: time = PROMPT_TIME) -> datetime:
@@ -172,7 +163,7 @@ def _due_period(plan: MonitoringPlan, contract: Contract, now: datetime, tz: str
 
 
 def _prompt_notices(snap: Snapshot, plan: MonitoringPlan, contract: Contract, now: datetime,
-                    sent: Mapping[str, datetime]) -> list[Notice]:
+                    sent: Mapping[str, datetime], grace: timedelta) -> list[Notice]:
     tz = snap.org.timezone
     period = _due_period(plan, contract, now, tz)
     if period is None or snap.report(plan.id, period) is not None:
@@ -184,8 +175,11 @@ def _prompt_notices(snap: Snapshot, plan: MonitoringPlan, contract: Contract, no
     lang = snap.lang_of(member)
     today = local_today(now, tz)
     key = f"monitor:{plan.id}:{period.key}"
-    if key not in sent:
-        return [Notice(key, prompt_at(period, tz), target, prompt_replies(snap, plan, period, today, lang), "prompt")]
+    summary = str(t("monitoring.summary_line", snap.org.language, contract=contract.label,
+                    period=period_label(period, snap.org.language), reporter=member.name if member else "?"))
+    if key not in sent:  # a prompt is never folded: the figures are still wanted, however late
+        return [Notice(key=key, kind="monitor", at=prompt_at(period, tz), target=target,
+                       replies=prompt_replies(snap, plan, period, today, lang), summary=summary)]
     notices = []
     asked_on = local_today(sent[key], tz)
     for state in snap.prompts:
@@ -194,14 +188,15 @@ def _prompt_notices(snap: Snapshot, plan: MonitoringPlan, contract: Contract, no
             when = state.snoozed_until.astimezone(ZoneInfo(tz))
             later = f"monitor-later:{plan.id}:{period.key}:{when:%Y-%m-%dT%H:%M}"
             if later not in sent:
-                notices.append(Notice(later, state.snoozed_until, target,
-                                      prompt_replies(snap, plan, period, today, lang, "monitoring.prompt.later_again"),
-                                      "later"))
+                replies = prompt_replies(snap, plan, period, today, lang, "monitoring.prompt.later_again")
+                notices.append(Notice(key=later, kind="monitor-later", at=state.snoozed_until, target=target,
+                                      replies=replies, summary=summary, fold=now - state.snoozed_until > grace))
     remind_at = local_at(asked_on + timedelta(days=REMIND_AFTER_DAYS), tz)
     remind = f"monitor-remind:{plan.id}:{period.key}"
     if now >= remind_at and remind not in sent:
         replies = prompt_replies(snap, plan, period, today, lang, "monitoring.prompt.reminder")
-        notices.append(Notice(remind, remind_at, target, replies, "reminder"))
+        notices.append(Notice(key=remind, kind="monitor-remind", at=remind_at, target=target, replies=replies,
+                              summary=summary, fold=now - remind_at > grace))
     escalate_at = local_at(asked_on + timedelta(days=ESCALATE_AFTER_DAYS), tz)
     escalate = f"monitor-escalate:{plan.id}:{period.key}"
     if now >= escalate_at and escalate not in sent:
@@ -213,8 +208,9 @@ def _prompt_notices(snap: Snapshot, plan: MonitoringPlan, contract: Contract, no
                      period=period_label(period, boss_lang), reporter=member.name if member else "?")
             choices = [Choice(str(t("monitoring.results.open", boss_lang, contract=contract.label)),
                               f"mon:results:{contract.id}")]
-            notices.append(Notice(escalate, escalate_at, boss_target,
-                                  [Reply(text=text, section="4a", choices=choices)], "escalation"))
+            notices.append(Notice(key=escalate, kind="monitor-escalate", at=escalate_at, target=boss_target,
+                                  replies=[Reply(text=text, section="4a", choices=choices)], summary=summary,
+                                  fold=now - escalate_at > grace))
     return notices
 
 
@@ -253,26 +249,29 @@ def _evaluation_notices(snap: Snapshot, plan: MonitoringPlan, contract: Contract
         ended = contract.end is not None and contract.end < when
         if fresh and not ended and key not in sent:
             text = t("monitoring.evaluation.yearly", lang, contract=contract.label)
-            notices.append(Notice(key, local_at(when, tz), where, [evaluation_reply(contract, lang, text)],
-                                  "evaluation"))
+            notices.append(Notice(key=key, kind="monitor-eval", at=local_at(when, tz), target=where,
+                                  replies=[evaluation_reply(contract, lang, text)], summary=str(text)))
     if contract.end is not None:
         start = add_months(contract.end, -EXPIRY_EVALUATION_MONTHS)
         key = f"monitor-eval-expiry:{contract.id}:{contract.end.isoformat()}"
         if local_at(start, tz) <= now and today <= contract.end and key not in sent:
             text = t("monitoring.evaluation.expiry", lang, contract=contract.label, date=day(contract.end, lang))
-            notices.append(Notice(key, local_at(start, tz), where, [evaluation_reply(contract, lang, text)],
-                                  "evaluation"))
+            notices.append(Notice(key=key, kind="monitor-eval", at=local_at(start, tz), target=where,
+                                  replies=[evaluation_reply(contract, lang, text)], summary=str(text)))
     return notices
 
 
-def due(now: datetime, snap: Snapshot, sent: Mapping[str, datetime]) -> list[Notice]:
-    """Everything the monitoring cycle has due at `now` that is not in the sent log, oldest first."""
+def due(now: datetime, snap: Snapshot, sent: Mapping[str, datetime], grace: timedelta = GRACE) -> list[Notice]:
+    """Everything the monitoring cycle has due at `now` that is not in the sent log, oldest first.
+
+    Reminders more than `grace` late (the server was down) are folded into the digest, not sent.
+    """
     notices: list[Notice] = []
     for plan in snap.plans:
         contract = snap.contracts.get(plan.contract_id or 0)
         if not plan.active or plan.start_period is None or contract is None:
             continue
-        notices.extend(_prompt_notices(snap, plan, contract, now, sent))
+        notices.extend(_prompt_notices(snap, plan, contract, now, sent, grace))
         notices.extend(_evaluation_notices(snap, plan, contract, now, sent))
     unique = {n.key: n for n in notices}
     return sorted(unique.values(), key=lambda n: (n.at, n.key))

@@ -263,7 +263,7 @@ class MonitoringFeature:
 
     async def _store(self, turn: Turn, report: MonitoringReport, contract: Contract | None) -> Reply:
         """Save the report; a second report for the same period replaces the first."""
-        turn.data(STATE).pop("pending", None)
+        self._forget_pending(turn)
         repo = turn.repo
         added = await repo.add_once(report, plan_id=report.plan_id, period_start=report.period_start)
         replaced = added is None
@@ -281,13 +281,24 @@ class MonitoringFeature:
             Choice(str(turn.t("monitoring.results.open", contract=label)), f"mon:results:{report.contract_id}")])
 
     async def _confirm(self, turn: Turn) -> list[Reply]:
-        pending = turn.data(STATE).get("pending")
+        pending = turn.state.data.get(STATE, {}).get("pending")
         if not pending:
             return [turn.reply("monitoring.confirm.expired")]
         return await self._submit_report(turn, pending.get("plan"), pending.get("values"), confirmed=True)
 
+    @staticmethod
+    def _forget_pending(turn: Turn) -> dict[str, Any] | None:
+        """Drop (and return) the figures waiting for a confirmation; leave no empty state behind."""
+        mine = turn.state.data.get(STATE)
+        if not mine:
+            return None
+        pending = mine.pop("pending", None)
+        if not mine:
+            turn.state.data.pop(STATE)
+        return pending
+
     async def _correct(self, turn: Turn) -> list[Reply]:
-        pending = turn.data(STATE).pop("pending", None)
+        pending = self._forget_pending(turn)
         plan = await turn.repo.get(MonitoringPlan, pending.get("plan") or 0) if pending else None
         if plan is None:
             return [turn.reply("monitoring.confirm.expired")]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -141,6 +141,8 @@ class DigestData:
     folded: list[str]
     failed: list[str]
     unreachable: list[ConversationRef]
+    sections: list[Md] = field(default_factory=list)
+    """Sections from other features (e.g. monitoring), shown after the contracts."""
 
 
 def digest_summary(week: str, lang: str) -> str:
@@ -181,6 +183,7 @@ def digest(d: DigestData, lang: str) -> Reply:
     if d.contracts:
         sections.append(Md(t("sched.digest.contracts", lang) + "\n" + lines(
             [contract_line(c, lang, d.today) for c in d.contracts], lang)))
+    sections.extend(d.sections)
     if d.folded:
         sections.append(Md(t("sched.digest.folded", lang) + "\n" + lines([Md(s) for s in d.folded], lang)))
     if d.failed:

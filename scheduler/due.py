@@ -9,7 +9,7 @@ All dates are local to the organisation's time zone; slots fall at the organisat
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -162,10 +162,14 @@ def extension_slot(ctx: _Context, contract: Contract) -> Iterator[_Slot]:
 
 
 # -- the computation ---------------------------------------------------------------------------------------
-def compute_due(now: datetime, snap: OrgSnapshot, *, grace: timedelta = GRACE) -> list[Due]:
-    """The notifications due at `now` whose keys are not in `snap.sent`, oldest first, the digest last."""
+def compute_due(now: datetime, snap: OrgSnapshot, *, grace: timedelta = GRACE,
+                extra: Sequence[Due] = ()) -> list[Due]:
+    """The notifications due at `now` whose keys are not in `snap.sent`, oldest first, the digest last.
+
+    `extra` are the other features' due notifications (scheduler/sources.py), delivered and folded alike.
+    """
     ctx = _Context(now, snap, grace)
-    items = [*_nudges(ctx), *_meetings(ctx), *_expiries(ctx)]
+    items = [*_nudges(ctx), *_meetings(ctx), *_expiries(ctx), *extra]
     items.sort(key=lambda d: (d.at, d.key))
     digest = _digest_due(ctx, [d for d in items if d.fold])
     if digest is not None:
@@ -324,5 +328,6 @@ def build_digest(now: datetime, snap: OrgSnapshot, *, folded_now: list[Due] | No
         folded=since_last("folded") + [d.summary for d in folded_now or []],
         failed=since_last("failed"),
         unreachable=[r for r in snap.refs if not r.active],
+        sections=[text for section in snap.sections if (text := section(ctx.lang))],
     )
     return compose.digest(data, ctx.lang)

@@ -24,8 +24,9 @@ from bot.values import ValidationError, parse_date, parse_time
 from bot.workgroup import holder, may_manage
 from scheduler import compose, exports
 from scheduler.calendar import current_meeting, fmt_date, fmt_when
-from scheduler.due import build_digest
+from scheduler.due import GRACE, build_digest
 from scheduler.snapshot import OrgSnapshot, load
+from scheduler.sources import collect
 
 SNOOZE_DAYS = 7
 HOME_MEETINGS = 3
@@ -323,6 +324,7 @@ class SchedulerFeature:
         if refused:
             return refused
         snap = await self._snapshot(turn)
+        await collect(turn.services, turn.repo, snap, turn.services.clock.now(), GRACE)  # other features' sections
         reply = build_digest(turn.services.clock.now(), snap)
         # the digest is written in the organisation's language; "digest now" answers in the user's
         if turn.lang != snap.org.language:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
@@ -12,6 +13,8 @@ from bot.records import Record, _instant, _one_of
 from bot.values import ValidationError
 
 KINDS = ("digest", "nudge", "meeting", "expiry", "extension")
+"""The scheduler's own kinds; other features' due sources add theirs (lower-case words joined by '-')."""
+SOURCE_KIND = re.compile(r"[a-z]+(?:-[a-z]+)*")
 STATUSES = ("pending", "delivering", "sent", "failed", "folded")
 """pending → delivering (claimed by one process) → sent; or failed (permanent), or folded (too old to send
 on its own: the next digest mentions it)."""
@@ -39,7 +42,9 @@ class Notification(Record):
     def validate(self) -> None:
         if not self.key:
             raise ValidationError("required", "key")
-        _one_of(self.kind, KINDS, "kind")
+        if self.kind not in KINDS and not (isinstance(self.kind, str) and SOURCE_KIND.fullmatch(self.kind)
+                                           and len(self.kind) <= 40):
+            _one_of(self.kind, KINDS, "kind")
         _one_of(self.status, STATUSES, "status")
         if self.status != "folded":
             if not isinstance(self.target, dict) or not self.target.get("channel"):

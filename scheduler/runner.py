@@ -29,6 +29,7 @@ from scheduler.calendar import current_meeting
 from scheduler.due import GRACE, Due, compute_due
 from scheduler.records import Notification, target_doc
 from scheduler.snapshot import OrgSnapshot, load
+from scheduler.sources import collect
 
 log = logging.getLogger("partnerbot.scheduler")
 LEASE = timedelta(minutes=10)
@@ -107,7 +108,7 @@ class Runner:
     async def run_org(self, org_id: str, now: datetime, *, dry_run: bool = False) -> list[Outcome]:
         repo = self.services.repo(org_id)
         snap, notes = await load(repo, self.defaults())
-        due = compute_due(now, snap, grace=self.grace)
+        due = compute_due(now, snap, grace=self.grace, extra=await collect(self.services, repo, snap, now, self.grace))
         if dry_run:
             waiting = [Outcome(org_id, n.key, n.kind, n.status, n.target, _preview(n.replies))
                        for n in notes if n.status in ("pending", "delivering")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.notify import DigestSection
 from bot.records import Action, Contract, ConversationRef, ConversationState, JourneyStep, Meeting, Member, Organisation
 from bot.repository import Repository
 from scheduler.records import Notification
@@ -33,6 +34,8 @@ class OrgSnapshot:
     langs: dict[str, str] = field(default_factory=dict)
     """Chat user id → the language that user chose (ConversationState.lang)."""
     sent: dict[str, SentEntry] = field(default_factory=dict)
+    sections: list[DigestSection] = field(default_factory=list)
+    """Digest sections of the other features' due sources (see scheduler/sources.py)."""
 
     def member(self, member_id: int | None) -> Member | None:
         if member_id is None:

@@ -131,7 +131,7 @@ def test_yearly_evaluation_to_the_working_group_within_a_month():
     assert reply.section == "4b" and [c.value for c in reply.choices] == ["mon:eval:4"]
     assert "volgende aanbesteding" in reply.text
     later = due(anniversary + timedelta(days=31), snapshot(), sent)
-    assert [n.key for n in later if n.kind == "evaluation"] == []
+    assert [n.key for n in later if n.kind == "monitor-eval"] == []
 
 
 def test_evaluation_when_a_monitored_contract_nears_its_end():
@@ -146,7 +146,7 @@ def test_the_coordinator_gets_the_evaluation_when_there_is_no_group_conversation
     snap = snapshot(end=date(2027, 6, 30))
     snap.org.group_conversation = None
     [evaluation] = [n for n in due(datetime(2027, 1, 2, 8, 0, tzinfo=UTC), snap, {"monitor:3:2026-10-01": PROMPT})
-                    if n.kind == "evaluation"]
+                    if n.kind == "monitor-eval"]
     assert evaluation.target.user_id == "u9"
 
 
