@@ -1,0 +1,136 @@
+"""The knowledge base as a whole: built-in entries, the roles matrix and an organisation's own entries.
+
+`KnowledgeBase.ask(question, lang, org)` gives an `Outcome`: the entry to answer with (when the
+confidence is above `ANSWER_AT`), the alternatives to offer as "did you mean…?" (above
+`SUGGEST_AT`), or neither. The confidence of the best entry is lowered when an entry from another
+section scores nearly as well: then the question is ambiguous and the bot should ask, not guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from knowledge import content
+from knowledge.content import Entry
+from knowledge.matcher import Hit, Index, Speller, Weights, correct
+from knowledge.records import OrgEntry
+from knowledge.roles import DECISIVE, RolesMatrix, matrix
+from knowledge.text import lexicon
+
+ANSWER_AT = 0.6
+"""From this confidence on the bot answers."""
+SUGGEST_AT = 0.35
+"""From this confidence on (and below ANSWER_AT) the bot offers its best guesses as "did you mean…?"."""
+AMBIGUITY_MARGIN = 0.12
+"""When the best entry of another section is closer than this, the confidence drops accordingly."""
+CORRECTION_PENALTY = 0.3
+"""A question whose words all had to be guessed (typos) loses this share of its confidence."""
+ALTERNATIVES = 3
+
+
+@dataclass(frozen=True)
+class Scored:
+    entry: Entry
+    confidence: float
+
+
+@dataclass
+class Outcome:
+    question: str
+    lang: str
+    confidence: float
+    entry: Entry | None = None
+    alternatives: list[Scored] = field(default_factory=list)
+
+    @property
+    def answered(self) -> bool:
+        return self.entry is not None
+
+    @property
+    def suggests(self) -> bool:
+        return self.entry is None and self.confidence >= SUGGEST_AT and bool(self.alternatives)
+
+
+@dataclass(frozen=True)
+class OrgKnowledge:
+    """One organisation's own entries, indexed."""
+
+    entries: dict[str, Entry]
+    index: Index
+
+    @classmethod
+    def build(cls, records: Sequence[OrgEntry]) -> OrgKnowledge:
+        entries = {f"org:{r.id}": org_entry(r) for r in records}
+        return cls(entries, Index((key, e.variants()) for key, e in entries.items()))
+
+
+def org_entry(record: OrgEntry) -> Entry:
+    return Entry(id=f"org:{record.id}", section=record.section, title={record.lang: record.question},
+                 answer={record.lang: record.answer}, questions={record.lang: [record.question, *record.variants]},
+                 source="org")
+
+
+class KnowledgeBase:
+    def __init__(self, entries: Sequence[Entry] | None = None, roles: RolesMatrix | None = None) -> None:
+        self.entries = {e.id: e for e in (entries if entries is not None else content.builtin())}
+        self.index = Index((e.id, e.variants()) for e in self.entries.values())
+        self.weights: Weights = self.index.weights()
+        self.roles = roles or matrix()
+        self.speller = Speller([*lexicon().known, *self.index.speller.words])
+
+    def entry(self, entry_id: str, org: OrgKnowledge | None = None) -> Entry | None:
+        if entry_id in self.entries:
+            return self.entries[entry_id]
+        if org is not None and entry_id in org.entries:
+            return org.entries[entry_id]
+        return self.roles.entry(entry_id) if entry_id.startswith("roles:") else None
+
+    def ask(self, question: str, lang: str, org: OrgKnowledge | None = None) -> Outcome:
+        roles = self.roles.answer(question, lang)
+        if roles is not None and roles[1] >= DECISIVE:
+            return Outcome(question, lang, roles[1], roles[0])
+        scored = self.rank(question, org)
+        if roles is not None:
+            scored.append(Scored(*roles))
+            scored.sort(key=lambda s: s.confidence, reverse=True)
+        if not scored:
+            return Outcome(question, lang, 0.0)
+        best = scored[0]
+        alternatives = _distinct(scored)[:ALTERNATIVES]
+        if best.confidence >= ANSWER_AT:
+            return Outcome(question, lang, best.confidence, best.entry, alternatives[1:])
+        return Outcome(question, lang, best.confidence, None, alternatives)
+
+    def rank(self, question: str, org: OrgKnowledge | None = None) -> list[Scored]:
+        """Entries by confidence, best first (the roles matrix not included)."""
+        spellers = [self.speller] if org is None else [self.speller, org.index.speller]
+        raw = lexicon().words(question)
+        fixed, guessed = correct(raw, spellers)
+        words = lexicon().fold_words(fixed)
+        hits: list[tuple[Hit, Entry]] = [(h, self.entries[h.key]) for h in self.index.search(words, self.weights)]
+        if org is not None:
+            hits += [(h, org.entries[h.key]) for h in org.index.search(words, self.weights)]
+        if guessed:
+            factor = 1 - CORRECTION_PENALTY * guessed / len(raw)
+            hits = [(Hit(h.key, h.score * factor), e) for h, e in hits]
+        hits.sort(key=lambda pair: pair[0].score, reverse=True)
+        if not hits:
+            return []
+        top_hit, top = hits[0]
+        rival = next((h.score for h, e in hits[1:] if e.section != top.section), 0.0)
+        gap = top_hit.score - rival
+        penalty = max(0.0, AMBIGUITY_MARGIN - gap)
+        out = [Scored(top, max(0.0, top_hit.score - penalty))]
+        out += [Scored(e, h.score) for h, e in hits[1:]]
+        return out
+
+
+def _distinct(scored: list[Scored]) -> list[Scored]:
+    seen: set[str] = set()
+    out = []
+    for s in scored:
+        if s.entry.id not in seen:
+            seen.add(s.entry.id)
+            out.append(s)
+    return out

@@ -1,0 +1,203 @@
+"""Finding the entries a question is about: typo-tolerant token matching with rapidfuzz.
+
+An `Index` holds the normalised variants (questions, title, keywords) of a set of entries,
+computed once. `Index.search` scores candidate entries for a question by how much of the
+question's weight (rare words weigh more) the best variant covers and how much of that variant
+the question covers, plus how much of the question the entry's vocabulary covers as a whole,
+and a little string similarity. Candidates come from rapidfuzz (`process.extract` with a cutoff)
+and from the postings of the question's rarer words, so the cost grows with the candidates,
+not with the size of the index.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from knowledge.text import Lexicon, lexicon
+
+FUZZY_CANDIDATES = 60
+FUZZY_CUTOFF = 50
+UNKNOWN_WEIGHT = 2.0
+"""The weight of a word no entry uses: it lowers the score, but less than a rare word would raise it."""
+RARE_SHARE = 0.05
+"""A word in more than this share of an index's entries is too common to pull in candidates."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    key: str
+    score: float
+
+
+class Weights:
+    """How much a word tells: inverse document frequency over the built-in entries."""
+
+    def __init__(self, df: dict[str, int], entries: int) -> None:
+        self.entries = max(entries, 1)
+        self.idf = {tok: math.log(1 + self.entries / n) for tok, n in df.items()}
+        self.unknown = UNKNOWN_WEIGHT
+
+    def __call__(self, token: str) -> float:
+        return self.idf.get(token, self.unknown)
+
+
+class Index:
+    """The variants of a set of entries, normalised once; searched for each question."""
+
+    def __init__(self, items: Iterable[tuple[str, Sequence[str]]], lex: Lexicon | None = None) -> None:
+        self.lex = lex or lexicon()
+        self.keys: list[str] = []
+        self.doc_text: list[str] = []
+        self.doc_tokens: list[frozenset[str]] = []
+        self.doc_owner: list[int] = []
+        self.entry_docs: list[list[int]] = []
+        self.entry_bag: list[frozenset[str]] = []
+        self.entry_share: list[dict[str, float]] = []
+        postings: dict[str, set[int]] = defaultdict(set)
+        raw_words: set[str] = set()
+        for key, texts in items:
+            number = len(self.keys)
+            self.keys.append(key)
+            docs: list[int] = []
+            bag: set[str] = set()
+            seen: set[str] = set()
+            for text in texts:
+                words = self.lex.words(text)
+                raw_words.update(words)
+                toks = self.lex.fold_words(words)
+                joined = " ".join(toks)
+                if not toks or joined in seen:
+                    continue
+                seen.add(joined)
+                docs.append(len(self.doc_text))
+                self.doc_text.append(joined)
+                self.doc_tokens.append(frozenset(toks))
+                self.doc_owner.append(number)
+                bag.update(toks)
+            self.entry_docs.append(docs)
+            self.entry_bag.append(frozenset(bag))
+            share: dict[str, float] = defaultdict(float)
+            for doc in docs:
+                for tok in self.doc_tokens[doc]:
+                    share[tok] += 1 / len(docs)
+            self.entry_share.append(dict(share))
+            for tok in bag:
+                postings[tok].add(number)
+        self.postings = {tok: frozenset(ids) for tok, ids in postings.items()}
+        self.speller = Speller(raw_words)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def weights(self) -> Weights:
+        return Weights({tok: len(ids) for tok, ids in self.postings.items()}, len(self.keys))
+
+    def candidates(self, query: str, tokens: frozenset[str]) -> set[int]:
+        found: set[int] = set()
+        if self.doc_text:
+            for _, _, doc in process.extract(query, self.doc_text, scorer=fuzz.token_set_ratio,
+                                             limit=FUZZY_CANDIDATES, score_cutoff=FUZZY_CUTOFF):
+                found.add(self.doc_owner[doc])
+        common = max(20, int(len(self.keys) * RARE_SHARE))
+        for tok in tokens:
+            ids = self.postings.get(tok)
+            if ids is not None and len(ids) <= common:
+                found.update(ids)
+        return found
+
+    def search(self, tokens: Sequence[str], weights: Weights, limit: int = 8) -> list[Hit]:
+        """The best-scoring entries for already corrected question tokens, best first (score 0..1)."""
+        qset = frozenset(tokens)
+        if not qset:
+            return []
+        query = " ".join(tokens)
+        total = sum(weights(t) for t in qset)
+        hits: list[Hit] = []
+        for number in self.candidates(query, qset):
+            bag_cover = sum(weights(t) for t in qset & self.entry_bag[number]) / total
+            if bag_cover == 0:
+                continue
+            best = 0.0
+            for doc in self.entry_docs[number]:
+                dtoks = self.doc_tokens[doc]
+                common = qset & dtoks
+                if not common:
+                    continue
+                shared = sum(weights(t) for t in common)
+                q_cover = shared / total
+                d_cover = shared / sum(weights(t) for t in dtoks)
+                overlap = q_cover ** 0.6 * d_cover ** 0.4
+                similar = fuzz.token_sort_ratio(query, self.doc_text[doc]) / 100
+                best = max(best, 0.85 * overlap + 0.15 * similar)
+            shares = self.entry_share[number]
+            support = sum(weights(t) * shares.get(t, 0.0) for t in qset) / total
+            hits.append(Hit(self.keys[number], 0.55 * best + 0.25 * bag_cover + 0.2 * min(1.0, 2 * support)))
+        hits.sort(key=lambda h: h.score, reverse=True)
+        return hits[:limit]
+
+
+class Speller:
+    """Puts unknown words right: a typo becomes the nearest known word, a Dutch compound its parts."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = sorted(set(words))
+        self._known = frozenset(self.words)
+
+    def knows(self, word: str) -> bool:
+        return word in self._known
+
+    def closest(self, word: str) -> tuple[str, int] | None:
+        """The nearest known word within a small edit distance, with that distance."""
+        if len(word) < 5 or word.isdigit():
+            return None
+        limit = 1 if len(word) < 10 else 2
+        found = process.extractOne(word, self.words, scorer=OSA.distance, score_cutoff=limit)
+        return (found[0], int(found[1])) if found else None
+
+
+def correct(words: Sequence[str], spellers: Sequence[Speller]) -> tuple[list[str], int]:
+    """Replace unknown words by the nearest known word (typos), or split Dutch compounds.
+
+    Also says how many words were replaced by a different word: a guess that lowers the confidence.
+    """
+    out: list[str] = []
+    guessed = 0
+    for word in words:
+        if word.isdigit() or any(sp.knows(word) for sp in spellers):
+            out.append(word)
+            continue
+        best: tuple[str, int] | None = None
+        for sp in spellers:
+            found = sp.closest(word)
+            if found and (best is None or found[1] < best[1]):
+                best = found
+        if best is not None:
+            out.append(best[0])
+            guessed += 1
+            continue
+        out.extend(_split_compound(word, spellers) or [word])
+    return out, guessed
+
+
+def _split_compound(word: str, spellers: Sequence[Speller]) -> list[str] | None:
+    """'sroibeleid' → ['sroi', 'beleid'] when both halves are known words (allowing a linking s)."""
+    if len(word) < 7:
+        return None
+
+    def known(part: str) -> str | None:
+        for form in (part, part[:-1] if part.endswith("s") else part):
+            if len(form) >= 3 and any(sp.knows(form) for sp in spellers):
+                return form
+        return None
+
+    for cut in range(len(word) - 3, 2, -1):
+        left, right = known(word[:cut]), known(word[cut:])
+        if left and right:
+            return [left, right]
+    return None

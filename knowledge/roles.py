@@ -1,0 +1,259 @@
+"""The roles matrix of Bijlage II: who does what in which phase, and questions about it.
+
+Answers "what does <role> do in <step>", "what does <role> do", "who does what in step N" (a
+compact list per role) and "who does <task>". `RolesMatrix.answer` returns an `Entry` made on the
+spot (section `bijlage-2`) with a confidence, or None when the question is not about roles.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from bot.i18n import LANGUAGES, t
+from bot.records import ROLES
+from knowledge.content import Entry
+from knowledge.text import fold, tokens
+
+DATA = Path(__file__).with_name("data") / "roles.yaml"
+SECTION = "bijlage-2"
+PHASES = ("1", "2a", "2b", "3", "4", "5")
+
+# Confidence of an answer from the matrix, by how the question was understood.
+CELL_CONFIDENCE = 0.95
+"""A role and a phase are named and the question asks what someone does."""
+TABLE_CONFIDENCE = 0.93
+"""'Who does what' with a phase."""
+ROLE_CONFIDENCE = 0.72
+"""A role and 'what does … do' without a phase: a built-in entry that matches well wins over this."""
+TASK_CONFIDENCE = 0.7
+"""'Who does <task>': raised by up to 0.25 by how much of the question the best cells cover."""
+WHO_COVER = 0.66
+"""'Who does <task>' needs the cells to cover this much of the task's words."""
+DECISIVE = TABLE_CONFIDENCE
+"""From here a roles answer wins outright: the question named a role or 'who does what' and a phase."""
+
+_CUES = frozenset({
+    "doet", "taak", "taken", "rol", "rollen", "verantwoordelijk", "verantwoordelijkheid", "verantwoordelijkheden",
+    "does", "role", "roles", "task", "tasks", "responsible", "responsibility", "responsibilities", "duties",
+})
+_PHASE_CUES = _CUES | {"doen", "do", "wie", "who"}
+"""With a phase named, "wat moet de inkoper doen in stap 2a" is a roles question too."""
+_TABLE = re.compile(r"\b(wie doet wat|wie wat doet|who does what|who is doing what|rolverdeling|taakverdeling|"
+                    r"division of roles|division of tasks|roles in|rollen in|rollen bij|roles during|wie doen wat|"
+                    r"who do what|rolverdeling in|welke rollen|which roles)\b")
+_WHO = re.compile(r"\b(wie|who)\b")
+_WHO_MEMBER = re.compile(r"\b(wie|who) (zit|zitten|zijn|is er|are|is in|is on|sits|belongs?)\b")
+_STEP2 = re.compile(r"\b(stap|step|fase|phase) 2\b(?! ?[ab]\b)")
+
+
+@dataclass(frozen=True)
+class Cell:
+    role: str
+    phase: str
+    text: dict[str, str]
+    short: dict[str, str]
+    bag: frozenset[str]
+
+
+@dataclass
+class Parsed:
+    roles: list[str]
+    phases: list[str]
+    cue: bool
+    table: bool
+    who: bool
+    rest: list[str]
+    """The question's tokens that are neither a role, a phase nor a cue: the task asked about."""
+
+
+class RolesMatrix:
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.phase_info: dict[str, dict[str, Any]] = {str(k): v for k, v in data["phases"].items()}
+        self.cells: dict[tuple[str, str], Cell] = {}
+        self.role_aliases: list[tuple[str, str]] = []
+        self.phase_aliases: list[tuple[str, str]] = []
+        for role, spec in data["roles"].items():
+            if role not in ROLES:
+                raise ValueError(f"roles.yaml: unknown role {role!r}")
+            for alias in spec["aliases"]:
+                self.role_aliases.append((fold(str(alias)), role))
+            for phase, cell in spec["tasks"].items():
+                phase = str(phase)
+                if phase not in PHASES:
+                    raise ValueError(f"roles.yaml: unknown phase {phase!r} for {role}")
+                words = " ".join([cell["nl"], cell["en"], *map(str, cell.get("keywords", []))])
+                self.cells[(role, phase)] = Cell(role, phase, {lang: cell[lang] for lang in LANGUAGES},
+                                                 cell.get("short") or {lang: cell[lang] for lang in LANGUAGES},
+                                                 frozenset(tokens(words)))
+        for phase, info in self.phase_info.items():
+            for alias in info["aliases"]:
+                self.phase_aliases.append((fold(str(alias)), phase))
+        self.role_aliases.sort(key=lambda a: len(a[0]), reverse=True)
+        self.phase_aliases.sort(key=lambda a: len(a[0]), reverse=True)
+        self._single_word_roles = {alias: role for alias, role in self.role_aliases
+                                   if " " not in alias and len(alias) >= 7}
+        counts = Counter(tok for cell in self.cells.values() for tok in cell.bag)
+        self._idf = {tok: math.log(1 + len(self.cells) / n) for tok, n in counts.items()}
+
+    # -- understanding the question --------------------------------------------------------
+    def parse(self, text: str) -> Parsed:
+        padded = f" {fold(text)} "
+        roles = self._take(padded, self.role_aliases)
+        padded = roles[1]
+        phases = self._take(padded, self.phase_aliases)
+        padded = phases[1]
+        found_roles, found_phases = roles[0], phases[0]
+        if _STEP2.search(padded):
+            found_phases.extend(p for p in ("2a", "2b") if p not in found_phases)
+        words = padded.split()
+        for word in words:  # a typo in a one-word role name ("contractmanger")
+            if word in _PHASE_CUES or len(word) < 7:
+                continue
+            hit = process.extractOne(word, list(self._single_word_roles), scorer=Levenshtein.distance,
+                                     score_cutoff=1 if len(word) < 10 else 2)
+            if hit:
+                role = self._single_word_roles[hit[0]]
+                if role not in found_roles:
+                    found_roles.append(role)
+        folded = fold(text)
+        rest = [tok for tok in tokens(padded) if tok not in _PHASE_CUES]
+        cues = _PHASE_CUES if found_phases else _CUES
+        return Parsed(roles=found_roles, phases=found_phases, cue=any(w in cues for w in folded.split()),
+                      table=bool(_TABLE.search(folded)),
+                      who=bool(_WHO.search(folded)) and not _WHO_MEMBER.search(folded), rest=rest)
+
+    @staticmethod
+    def _take(padded: str, aliases: list[tuple[str, str]]) -> tuple[list[str], str]:
+        found: list[str] = []
+        for alias, key in aliases:
+            needle = f" {alias} "
+            if needle in padded:
+                padded = padded.replace(needle, " ")
+                if key not in found:
+                    found.append(key)
+        return found, padded
+
+    # -- answering -------------------------------------------------------------------------
+    def answer(self, text: str, lang: str) -> tuple[Entry, float] | None:
+        q = self.parse(text)
+        if q.roles and q.phases and (q.cue or not q.rest):
+            cells = [(r, p) for r in q.roles for p in q.phases]
+            if any(c in self.cells for c in cells):
+                return self._cells(cells), CELL_CONFIDENCE
+            return self._empty(q.roles, q.phases), CELL_CONFIDENCE * 0.8
+        if q.phases and not q.roles and (q.table or (q.who and q.cue and not q.rest)):
+            return self._table(q.phases[0]), TABLE_CONFIDENCE
+        if q.roles and not q.phases and q.cue and not q.who and len(q.rest) <= 2:
+            return self._role(q.roles[0]), ROLE_CONFIDENCE
+        if q.who and not q.roles and q.rest:
+            found = self._who(q.rest, q.phases)
+            if found:
+                cells, cover = found
+                return self._who_entry(cells), TASK_CONFIDENCE + 0.25 * cover
+        return None
+
+    def entry(self, entry_id: str) -> Entry | None:
+        """Rebuild a roles answer from its id (for `kb:answer:<id>` buttons)."""
+        parts = entry_id.split(":")
+        if len(parts) == 3 and parts[0] == "roles" and parts[1] == "phase" and parts[2] in PHASES:
+            return self._table(parts[2])
+        if len(parts) == 2 and parts[0] == "roles" and parts[1] in ROLES:
+            return self._role(parts[1])
+        if len(parts) == 3 and parts[0] == "roles" and parts[1] in ROLES and parts[2] in PHASES:
+            return self._cells([(parts[1], parts[2])])
+        return None
+
+    def _who(self, rest: list[str], phases: list[str]) -> tuple[list[Cell], float] | None:
+        query = set(rest)
+        total = sum(self._idf.get(tok, 3.0) for tok in query)
+        scored: list[tuple[float, Cell]] = []
+        for cell in self.cells.values():
+            if phases and cell.phase not in phases:
+                continue
+            cover = sum(self._idf.get(tok, 3.0) for tok in query & cell.bag) / total
+            if cover > 0:
+                scored.append((cover, cell))
+        if not scored:
+            return None
+        best = max(score for score, _ in scored)
+        if best < WHO_COVER:
+            return None
+        chosen = [cell for score, cell in scored if score >= best - 1e-9][:6]
+        return chosen, best
+
+    # -- rendering -------------------------------------------------------------------------
+    def _phase_title(self, phase: str, lang: str) -> str:
+        return str(self.phase_info[phase]["title"][lang])
+
+    def _make(self, entry_id: str, title: dict[str, str], answer: dict[str, str], walkthrough: str | None) -> Entry:
+        return Entry(id=entry_id, section=SECTION, title=title, answer=answer, related=("rollen-overzicht",),
+                     walkthrough=walkthrough, source="roles")
+
+    def _cells(self, pairs: list[tuple[str, str]]) -> Entry:
+        answer, title = {}, {}
+        for lang in LANGUAGES:
+            lines = []
+            for role, phase in pairs:
+                cell = self.cells.get((role, phase))
+                text = cell.text[lang] if cell else t("kb.roles.no_task", lang)
+                lines.append(f"**{t(f'role.{role}', lang)}** – *{self._phase_title(phase, lang)}*: {text}")
+            answer[lang] = "\n".join(lines if len(lines) == 1 else [f"- {line}" for line in lines])
+            role, phase = pairs[0]
+            title[lang] = f"{t(f'role.{role}', lang)} – {self._phase_title(phase, lang)}"
+        role, phase = pairs[0]
+        walk = self.phase_info[phase]["section"] if len({p for _, p in pairs}) == 1 else None
+        return self._make(f"roles:{role}:{phase}", title, answer, walk)
+
+    def _empty(self, roles: list[str], phases: list[str]) -> Entry:
+        """A role without a task in that phase: say so and show who is active there."""
+        entry = self._table(phases[0])
+        answer = {lang: t("kb.roles.none_in_phase", lang, role=t(f"role.{roles[0]}", lang),
+                          phase=self._phase_title(phases[0], lang)) + "\n" + entry.answer[lang]
+                  for lang in LANGUAGES}
+        return self._make(f"roles:{roles[0]}:{phases[0]}", entry.title, answer, entry.walkthrough)
+
+    def _table(self, phase: str) -> Entry:
+        answer, title = {}, {}
+        for lang in LANGUAGES:
+            title[lang] = t("kb.roles.table_title", lang, phase=self._phase_title(phase, lang))
+            lines = [f"- **{t(f'role.{role}', lang)}**: {cell.short[lang]}" for role in ROLES
+                     if (cell := self.cells.get((role, phase)))]
+            answer[lang] = f"**{title[lang]}**\n" + "\n".join(lines)
+        return self._make(f"roles:phase:{phase}", title, answer, str(self.phase_info[phase]["section"]))
+
+    def _role(self, role: str) -> Entry:
+        answer, title = {}, {}
+        for lang in LANGUAGES:
+            name = t(f"role.{role}", lang)
+            title[lang] = t("kb.roles.role_title", lang, role=name)
+            lines = [f"- **{self._phase_title(phase, lang)}**: {cell.short[lang]}" for phase in PHASES
+                     if (cell := self.cells.get((role, phase)))]
+            answer[lang] = f"**{title[lang]}**\n" + "\n".join(lines)
+        return self._make(f"roles:{role}", title, answer, None)
+
+    def _who_entry(self, cells: list[Cell]) -> Entry:
+        answer, title = {}, {}
+        for lang in LANGUAGES:
+            title[lang] = t("kb.roles.who_title", lang)
+            lines = [f"- **{t(f'role.{c.role}', lang)}** ({self._phase_title(c.phase, lang)}): {c.text[lang]}"
+                     for c in cells]
+            answer[lang] = "\n".join(lines)
+        phases = {c.phase for c in cells}
+        walk = str(self.phase_info[phases.pop()]["section"]) if len(phases) == 1 else None
+        first = cells[0]
+        return self._make(f"roles:{first.role}:{first.phase}", title, answer, walk)
+
+
+@cache
+def matrix() -> RolesMatrix:
+    return RolesMatrix(yaml.safe_load(DATA.read_text("utf-8")))

@@ -1,0 +1,121 @@
+"""Turning a question into the tokens the matcher compares: the same steps for content and for users.
+
+Steps: lower case without accents; numbers like 125.000 or 2.82 glued together; % and € spelled
+out; punctuation gone; Dutch and English stop words dropped; multi-word expressions folded into
+one token ("social return on investment" → "sroi"); spelling variants mapped onto one form;
+a light suffix strip for plurals. The word lists live in data/language.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+DATA = Path(__file__).with_name("data") / "language.yaml"
+_DIGIT_GLUE = re.compile(r"(?<=\d)[.,](?=\d)")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def fold(text: str) -> str:
+    """Lower case, accents and punctuation gone, numbers glued ("2.82" → "282"), single spaces."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.replace("%", " procent ").replace("€", " euro ").replace("&", " en ")
+    text = _DIGIT_GLUE.sub("", text)
+    return _NON_WORD.sub(" ", text).strip()
+
+
+def stem(token: str) -> str:
+    """A deliberately light plural strip, the same for content and questions (contracten → contract)."""
+    if token.isdigit():
+        return token
+    if len(token) >= 6 and token.endswith("en"):
+        return token[:-2]
+    if len(token) >= 5 and token.endswith("ies"):
+        return token[:-3] + "y"
+    if len(token) >= 5 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        return token[:-1]
+    return token
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    stopwords: frozenset[str]
+    phrases: dict[tuple[str, ...], str]
+    """Token sequence (stop words removed) → canonical token."""
+    forms: dict[str, str]
+    """Single word → its one form."""
+    canonical: frozenset[str]
+    longest: int
+    known: frozenset[str]
+    """Every word the phrase and word lists use: a typo is corrected towards these too."""
+
+    def words(self, text: str) -> list[str]:
+        """The folded words of a text without stop words (before phrases and word forms are applied)."""
+        return [w for w in fold(text).split() if w not in self.stopwords and (len(w) > 1 or w.isdigit())]
+
+    def tokens(self, text: str) -> list[str]:
+        """The matching tokens of a text, in order."""
+        return self.fold_words(self.words(text))
+
+    def fold_words(self, raw: list[str]) -> list[str]:
+        """Fold multi-word expressions and word forms onto one token each, strip plurals."""
+        out: list[str] = []
+        i = 0
+        while i < len(raw):
+            for size in range(min(self.longest, len(raw) - i), 0, -1):
+                hit = self.phrases.get(tuple(raw[i:i + size]))
+                if hit is not None:
+                    out.append(hit)
+                    i += size
+                    break
+            else:
+                word = raw[i]
+                mapped = self.forms.get(word)
+                out.append(mapped if mapped is not None else stem(word))
+                i += 1
+        return out
+
+    def is_canonical(self, token: str) -> bool:
+        return token in self.canonical
+
+
+@cache
+def lexicon() -> Lexicon:
+    data = yaml.safe_load(DATA.read_text("utf-8"))
+    stop = frozenset(fold(w) for lang in data["stopwords"].values() for w in lang)
+    phrases: dict[tuple[str, ...], str] = {}
+    words: dict[str, str] = {}
+    canonical: set[str] = set()
+
+    def add(variant: str, target: str) -> None:
+        key = tuple(w for w in fold(str(variant)).split() if w not in stop)
+        if not key:
+            return
+        if len(key) == 1:
+            words.setdefault(key[0], target)
+        else:
+            phrases.setdefault(key, target)
+
+    for target, variants in data["phrases"].items():
+        target = fold(str(target)).replace(" ", "")
+        canonical.add(target)
+        for variant in [target, *variants]:
+            add(variant, target)
+    for variant, target in data["words"].items():
+        target = fold(str(target)).replace(" ", "")
+        canonical.add(target)
+        add(variant, target)
+    longest = max((len(k) for k in phrases), default=1)
+    known = {w for key in phrases for w in key} | set(words)
+    return Lexicon(stopwords=stop, phrases=phrases, forms=words, canonical=frozenset(canonical), longest=longest,
+                   known=frozenset(known))
+
+
+def tokens(text: str) -> list[str]:
+    return lexicon().tokens(text)
