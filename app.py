@@ -26,6 +26,7 @@ from bot.notify import DueSource
 from bot.router import Router
 from bot.services import Services
 from dialogs.feature import Dialogs
+from knowledge.feature import KnowledgeFeature
 from monitoring.feature import MonitoringFeature
 from monitoring.source import MonitoringSource
 from scheduler.feature import SchedulerFeature
@@ -38,7 +39,7 @@ log = logging.getLogger("partnerbot")
 
 def build_features(services: Services) -> list[Feature]:
     """The features in the order they get free text (the knowledge base last: it answers anything)."""
-    return [SchedulerFeature(), MonitoringFeature(), Dialogs()]
+    return [SchedulerFeature(), MonitoringFeature(), Dialogs(), KnowledgeFeature(services)]
 
 
 def build_due_sources(services: Services) -> list[DueSource]:
@@ -122,6 +123,14 @@ def cmd_tick(config: Config, args: argparse.Namespace) -> int:
     return 1 if any(o.status == "failed" for o in outcomes) else 0
 
 
+def cmd_ask(config: Config, args: argparse.Namespace) -> int:
+    from knowledge import ask
+
+    code, output = ask.run(config, " ".join(args.question), lang=args.lang, org=args.org, as_json=args.json)
+    print(output, file=sys.stdout if code == 0 else sys.stderr)
+    return code
+
+
 def cmd_slack_manifest(_: Config, args: argparse.Namespace) -> int:
     """Print the Slack app manifest with this server's Request URL (see README, "Slack")."""
     from adapters.slack.manifest import ManifestError, render
@@ -166,6 +175,11 @@ def parser() -> argparse.ArgumentParser:
     tick.add_argument("--now", required=True, help="ISO-8601 instant, e.g. 2026-12-07T09:00+01:00")
     tick.add_argument("--dry-run", action="store_true", help="only list what is due; record and send nothing")
     tick.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    ask = sub.add_parser("ask", help="one answer from the knowledge base")
+    ask.add_argument("question", nargs="+", help="the question, e.g. \"Wat is een voorbehouden opdracht?\"")
+    ask.add_argument("--json", action="store_true", help="print id, section, confidence and alternatives as JSON")
+    ask.add_argument("--lang", choices=("nl", "en"), help="answer in this language (default: the question's)")
+    ask.add_argument("--org", help="also match this organisation's own entries")
     manifest = sub.add_parser("slack-manifest", help="print the Slack app manifest for this server")
     manifest.add_argument("--url", help="the server's public https address, e.g. https://partnerbot.example.nl")
     manifest.add_argument("--socket-mode", action="store_true", help="for Socket Mode (SLACK_APP_TOKEN): no URLs")
@@ -179,7 +193,7 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-COMMANDS = {"serve": cmd_serve, "chat": cmd_chat, "tick": cmd_tick, "slack-manifest": cmd_slack_manifest,
+COMMANDS = {"serve": cmd_serve, "chat": cmd_chat, "tick": cmd_tick, "ask": cmd_ask, "slack-manifest": cmd_slack_manifest,
             "teams-package": cmd_teams_package}
 
 

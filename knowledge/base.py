@@ -10,23 +10,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 from knowledge import content
 from knowledge.content import Entry
-from knowledge.matcher import Hit, Index, Speller, Weights, correct
+from knowledge.matcher import Hit, Index, Item, Scoring, Speller, Weights, correct
 from knowledge.records import OrgEntry
 from knowledge.roles import DECISIVE, RolesMatrix, matrix
-from knowledge.text import lexicon
+from knowledge.text import fold, lexicon
 
-ANSWER_AT = 0.6
+ANSWER_AT = 0.55
 """From this confidence on the bot answers."""
 SUGGEST_AT = 0.35
 """From this confidence on (and below ANSWER_AT) the bot offers its best guesses as "did you mean…?"."""
-AMBIGUITY_MARGIN = 0.12
+AMBIGUITY_MARGIN = 0.15
 """When the best entry of another section is closer than this, the confidence drops accordingly."""
 CORRECTION_PENALTY = 0.3
 """A question whose words all had to be guessed (typos) loses this share of its confidence."""
 ALTERNATIVES = 3
+OVERVIEW = "rollen-overzicht"
+"""The entry that answers "who does what?" without a phase."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,11 @@ class OrgKnowledge:
     @classmethod
     def build(cls, records: Sequence[OrgEntry]) -> OrgKnowledge:
         entries = {f"org:{r.id}": org_entry(r) for r in records}
-        return cls(entries, Index((key, e.variants()) for key, e in entries.items()))
+        return cls(entries, Index(_item(e) for e in entries.values()))
+
+
+def _item(entry: Entry) -> Item:
+    return Item(entry.id, entry.variants(), entry.vocabulary(), tuple(entry.title.values()))
 
 
 def org_entry(record: OrgEntry) -> Entry:
@@ -72,9 +79,10 @@ def org_entry(record: OrgEntry) -> Entry:
 
 
 class KnowledgeBase:
-    def __init__(self, entries: Sequence[Entry] | None = None, roles: RolesMatrix | None = None) -> None:
+    def __init__(self, entries: Sequence[Entry] | None = None, roles: RolesMatrix | None = None,
+                 scoring: Scoring | None = None) -> None:
         self.entries = {e.id: e for e in (entries if entries is not None else content.builtin())}
-        self.index = Index((e.id, e.variants()) for e in self.entries.values())
+        self.index = Index((_item(e) for e in self.entries.values()), scoring=scoring)
         self.weights: Weights = self.index.weights()
         self.roles = roles or matrix()
         self.speller = Speller([*lexicon().known, *self.index.speller.words])
@@ -87,10 +95,14 @@ class KnowledgeBase:
         return self.roles.entry(entry_id) if entry_id.startswith("roles:") else None
 
     def ask(self, question: str, lang: str, org: OrgKnowledge | None = None) -> Outcome:
-        roles = self.roles.answer(question, lang)
+        spellers = [self.speller] if org is None else [self.speller, org.index.speller]
+        spelled = self._spelled(question, spellers)
+        roles = self.roles.answer(spelled, lang)
         if roles is not None and roles[1] >= DECISIVE:
             return Outcome(question, lang, roles[1], roles[0])
-        scored = self.rank(question, org)
+        if OVERVIEW in self.entries and self.roles.asks_overview(spelled):
+            return Outcome(question, lang, DECISIVE, self.entries[OVERVIEW])
+        scored = self.rank(question, spellers, org)
         if roles is not None:
             scored.append(Scored(*roles))
             scored.sort(key=lambda s: s.confidence, reverse=True)
@@ -102,9 +114,19 @@ class KnowledgeBase:
             return Outcome(question, lang, best.confidence, best.entry, alternatives[1:])
         return Outcome(question, lang, best.confidence, None, alternatives)
 
-    def rank(self, question: str, org: OrgKnowledge | None = None) -> list[Scored]:
+    @staticmethod
+    def has_content(question: str) -> bool:
+        """False for messages of stop words only ("ok", "volgende", "thanks"): nothing to look up."""
+        return bool(lexicon().words(question))
+
+    @staticmethod
+    def _spelled(question: str, spellers: list[Speller]) -> str:
+        """The question folded, with typos put right but every word kept (the roles matrix reads it)."""
+        stop = lexicon().stopwords
+        return " ".join(w if w in stop else " ".join(correct([w], spellers)[0]) for w in fold(question).split())
+
+    def rank(self, question: str, spellers: list[Speller], org: OrgKnowledge | None = None) -> list[Scored]:
         """Entries by confidence, best first (the roles matrix not included)."""
-        spellers = [self.speller] if org is None else [self.speller, org.index.speller]
         raw = lexicon().words(question)
         fixed, guessed = correct(raw, spellers)
         words = lexicon().fold_words(fixed)
@@ -115,14 +137,12 @@ class KnowledgeBase:
             factor = 1 - CORRECTION_PENALTY * guessed / len(raw)
             hits = [(Hit(h.key, h.score * factor), e) for h, e in hits]
         hits.sort(key=lambda pair: pair[0].score, reverse=True)
-        if not hits:
-            return []
-        top_hit, top = hits[0]
-        rival = next((h.score for h, e in hits[1:] if e.section != top.section), 0.0)
-        gap = top_hit.score - rival
-        penalty = max(0.0, AMBIGUITY_MARGIN - gap)
-        out = [Scored(top, max(0.0, top_hit.score - penalty))]
-        out += [Scored(e, h.score) for h, e in hits[1:]]
+        out = []
+        for hit, entry in hits:
+            rival = next((h.score for h, e in hits if e.section != entry.section), 0.0)
+            penalty = max(0.0, AMBIGUITY_MARGIN - (hit.score - rival))
+            out.append(Scored(entry, max(0.0, hit.score - penalty)))
+        out.sort(key=lambda s: s.confidence, reverse=True)
         return out
 
 
@@ -134,3 +154,9 @@ def _distinct(scored: list[Scored]) -> list[Scored]:
             seen.add(s.entry.id)
             out.append(s)
     return out
+
+
+@cache
+def default_base() -> KnowledgeBase:
+    """The built-in knowledge base, built once per process (about half a second)."""
+    return KnowledgeBase()

@@ -54,14 +54,14 @@ class Entry:
         return values.get(lang) or next(iter(values.values()), "")
 
     def variants(self) -> list[str]:
-        """Everything the matcher compares a question with."""
-        out: list[str] = []
-        for lang in self.questions:
-            out.extend(self.questions[lang])
-        for lang in self.keywords:
-            out.extend(self.keywords[lang])
+        """The ways to ask for this entry: the matcher compares a question with each of them."""
+        out = [q for lang in self.questions for q in self.questions[lang]]
         out.extend(self.title.values())
         return out
+
+    def vocabulary(self) -> list[str]:
+        """Keywords: words that belong to the entry's topic, matched as a whole, not one by one."""
+        return [k for lang in self.keywords for k in self.keywords[lang]]
 
 
 def _entry(raw: dict[str, Any], origin: str) -> Entry:
@@ -71,7 +71,7 @@ def _entry(raw: dict[str, Any], origin: str) -> Entry:
             raise ContentError(f"{origin}: {raw.get('id')}: '{name}' must map nl/en")
         return value
 
-    answer = {lang: _fill(str(text).strip(), lang) for lang, text in by_lang("answer").items()}
+    answer = {lang: _fill(unwrap(str(text)), lang) for lang, text in by_lang("answer").items()}
     return Entry(
         id=str(raw.get("id", "")),
         section=raw.get("section"),
@@ -82,6 +82,22 @@ def _entry(raw: dict[str, Any], origin: str) -> Entry:
         related=tuple(str(r) for r in raw.get("related") or ()),
         walkthrough=raw.get("walkthrough"),
     )
+
+
+def unwrap(text: str) -> str:
+    """Answers are wrapped in the YAML for reading: a line that does not start a list item ("- ")
+    continues the line before it; an empty line starts a new paragraph."""
+    lines: list[str] = []
+    for raw in text.strip().split("\n"):
+        line = raw.strip()
+        if not line:
+            if lines and lines[-1] != "":
+                lines.append("")
+        elif line.startswith("- ") or not lines or lines[-1] == "":
+            lines.append(line)
+        else:
+            lines[-1] += " " + line
+    return "\n".join(lines)
 
 
 def _fill(text: str, lang: str) -> str:

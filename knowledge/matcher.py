@@ -25,8 +25,40 @@ FUZZY_CANDIDATES = 60
 FUZZY_CUTOFF = 50
 UNKNOWN_WEIGHT = 2.0
 """The weight of a word no entry uses: it lowers the score, but less than a rare word would raise it."""
-RARE_SHARE = 0.05
-"""A word in more than this share of an index's entries is too common to pull in candidates."""
+RARE = 40
+"""A word in more entries than this is too common to pull in candidates on its own (rapidfuzz does)."""
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """The weights of the score (tuned on tests/data/kb_eval.yaml, checked on bench/data/kb_dev.yaml)."""
+
+    query_exp: float = 0.4
+    """How much it counts that the question's words are in the variant (query coverage exponent)."""
+    doc_exp: float = 0.4
+    """How much it counts that the variant's words are in the question."""
+    similar: float = 0.15
+    """Share of plain string similarity in a variant's score (catches what the word overlap misses)."""
+    best: float = 0.55
+    bag: float = 0.25
+    support: float = 0.2
+    """Shares of: the best variant, the entry's vocabulary as a whole, and how central the words are."""
+    evidence_ref: float = 3.5
+    """A question whose matched words weigh less than this together is vague ("contract", "leverancier")."""
+    evidence: float = 0.4
+    """How much a vague question loses (unless it is exactly an entry's title, like "sroi")."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One entry as the index sees it."""
+
+    key: str
+    asks: Sequence[str]
+    """The ways to ask it (questions and titles)."""
+    topic: Sequence[str] = ()
+    """Words that belong to its topic (keywords), matched as a whole, not as ways to ask."""
+    titles: Sequence[str] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +82,10 @@ class Weights:
 class Index:
     """The variants of a set of entries, normalised once; searched for each question."""
 
-    def __init__(self, items: Iterable[tuple[str, Sequence[str]]], lex: Lexicon | None = None) -> None:
+    def __init__(self, items: Iterable[Item], lex: Lexicon | None = None, scoring: Scoring | None = None) -> None:
         self.lex = lex or lexicon()
+        self.scoring = scoring or Scoring()
+        self.entry_titles: list[frozenset[frozenset[str]]] = []
         self.keys: list[str] = []
         self.doc_text: list[str] = []
         self.doc_tokens: list[frozenset[str]] = []
@@ -61,9 +95,11 @@ class Index:
         self.entry_share: list[dict[str, float]] = []
         postings: dict[str, set[int]] = defaultdict(set)
         raw_words: set[str] = set()
-        for key, texts in items:
+        for item in items:
             number = len(self.keys)
-            self.keys.append(key)
+            self.keys.append(item.key)
+            texts, extra = item.asks, item.topic
+            self.entry_titles.append(frozenset(frozenset(self.lex.tokens(t)) for t in item.titles))
             docs: list[int] = []
             bag: set[str] = set()
             seen: set[str] = set()
@@ -76,10 +112,14 @@ class Index:
                     continue
                 seen.add(joined)
                 docs.append(len(self.doc_text))
-                self.doc_text.append(joined)
+                self.doc_text.append(" ".join(sorted(set(toks))))
                 self.doc_tokens.append(frozenset(toks))
                 self.doc_owner.append(number)
                 bag.update(toks)
+            for text in extra:
+                words = self.lex.words(text)
+                raw_words.update(words)
+                bag.update(self.lex.fold_words(words))
             self.entry_docs.append(docs)
             self.entry_bag.append(frozenset(bag))
             share: dict[str, float] = defaultdict(float)
@@ -99,15 +139,15 @@ class Index:
         return Weights({tok: len(ids) for tok, ids in self.postings.items()}, len(self.keys))
 
     def candidates(self, query: str, tokens: frozenset[str]) -> set[int]:
+        """Entries worth scoring: the variants nearest as strings, and those sharing a rare word."""
         found: set[int] = set()
         if self.doc_text:
-            for _, _, doc in process.extract(query, self.doc_text, scorer=fuzz.token_set_ratio,
+            for _, _, doc in process.extract(query, self.doc_text, scorer=fuzz.ratio,
                                              limit=FUZZY_CANDIDATES, score_cutoff=FUZZY_CUTOFF):
                 found.add(self.doc_owner[doc])
-        common = max(20, int(len(self.keys) * RARE_SHARE))
         for tok in tokens:
             ids = self.postings.get(tok)
-            if ids is not None and len(ids) <= common:
+            if ids is not None and len(ids) <= RARE:
                 found.update(ids)
         return found
 
@@ -116,11 +156,14 @@ class Index:
         qset = frozenset(tokens)
         if not qset:
             return []
-        query = " ".join(tokens)
+        query = " ".join(sorted(qset))
         total = sum(weights(t) for t in qset)
+        sc = self.scoring
         hits: list[Hit] = []
         for number in self.candidates(query, qset):
-            bag_cover = sum(weights(t) for t in qset & self.entry_bag[number]) / total
+            known = qset & self.entry_bag[number]
+            matched = sum(weights(t) for t in known)
+            bag_cover = matched / total
             if bag_cover == 0:
                 continue
             best = 0.0
@@ -132,12 +175,16 @@ class Index:
                 shared = sum(weights(t) for t in common)
                 q_cover = shared / total
                 d_cover = shared / sum(weights(t) for t in dtoks)
-                overlap = q_cover ** 0.6 * d_cover ** 0.4
-                similar = fuzz.token_sort_ratio(query, self.doc_text[doc]) / 100
-                best = max(best, 0.85 * overlap + 0.15 * similar)
+                overlap = q_cover ** sc.query_exp * d_cover ** sc.doc_exp
+                similar = fuzz.ratio(query, self.doc_text[doc]) / 100
+                best = max(best, (1 - sc.similar) * overlap + sc.similar * similar)
             shares = self.entry_share[number]
             support = sum(weights(t) * shares.get(t, 0.0) for t in qset) / total
-            hits.append(Hit(self.keys[number], 0.55 * best + 0.25 * bag_cover + 0.2 * min(1.0, 2 * support)))
+            score = sc.best * best + sc.bag * bag_cover + sc.support * min(1.0, 2 * support)
+            if qset not in self.entry_titles[number]:
+                evidence = min(1.0, matched / sc.evidence_ref)
+                score *= 1 - sc.evidence * (1 - evidence)
+            hits.append(Hit(self.keys[number], score))
         hits.sort(key=lambda h: h.score, reverse=True)
         return hits[:limit]
 
@@ -146,19 +193,31 @@ class Speller:
     """Puts unknown words right: a typo becomes the nearest known word, a Dutch compound its parts."""
 
     def __init__(self, words: Iterable[str]) -> None:
-        self.words = sorted(set(words))
+        self.words = sorted({w for w in words if not w.isdigit()})
         self._known = frozenset(self.words)
 
     def knows(self, word: str) -> bool:
         return word in self._known
 
     def closest(self, word: str) -> tuple[str, int] | None:
-        """The nearest known word within a small edit distance, with that distance."""
+        """The nearest known word within a small edit distance, with that distance.
+
+        Among equally near words the one with the same first letter and length wins ("manger" →
+        "manager", not "langer"); a short word only becomes one with the same first letter ("morgen" does
+        not become "borgen").
+        """
         if len(word) < 5 or word.isdigit():
             return None
         limit = 1 if len(word) < 10 else 2
-        found = process.extractOne(word, self.words, scorer=OSA.distance, score_cutoff=limit)
-        return (found[0], int(found[1])) if found else None
+        found = process.extract(word, self.words, scorer=OSA.distance, score_cutoff=limit, limit=8)
+        if not found:
+            return None
+        if len(word) < 8:  # short words: a different first letter is more often another word than a typo
+            found = [f for f in found if f[0][0] == word[0]]
+        if not found:
+            return None
+        best = min(found, key=lambda f: (f[1], f[0][0] != word[0], abs(len(f[0]) - len(word)), f[0]))
+        return best[0], int(best[1])
 
 
 def correct(words: Sequence[str], spellers: Sequence[Speller]) -> tuple[list[str], int]:

@@ -12,7 +12,7 @@ from bot.records import Record
 from bot.values import ValidationError, check_text
 
 QUESTION_STATUSES = ("open", "answered")
-MAX_QUESTION = 500
+MAX_QUESTION = 300
 MAX_ANSWER = 2000
 
 

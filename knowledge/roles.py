@@ -35,8 +35,9 @@ TABLE_CONFIDENCE = 0.93
 """'Who does what' with a phase."""
 ROLE_CONFIDENCE = 0.72
 """A role and 'what does … do' without a phase: a built-in entry that matches well wins over this."""
-TASK_CONFIDENCE = 0.7
-"""'Who does <task>': raised by up to 0.25 by how much of the question the best cells cover."""
+TASK_CONFIDENCE = 0.65
+"""'Who does <task>': raised by up to 0.25 by how much of the question the best cells cover, lowered
+when the words fit many cells alike (then they name no particular task)."""
 WHO_COVER = 0.66
 """'Who does <task>' needs the cells to cover this much of the task's words."""
 DECISIVE = TABLE_CONFIDENCE
@@ -44,15 +45,23 @@ DECISIVE = TABLE_CONFIDENCE
 
 _CUES = frozenset({
     "doet", "taak", "taken", "rol", "rollen", "verantwoordelijk", "verantwoordelijkheid", "verantwoordelijkheden",
-    "does", "role", "roles", "task", "tasks", "responsible", "responsibility", "responsibilities", "duties",
+    "role", "roles", "task", "tasks", "responsible", "responsibility", "responsibilities", "duties",
 })
+_DOES = re.compile(r"\bdoes\b.*\bdo\b")
+"""English "does" asks what someone does only with "do" after it ("what does the buyer do")."""
 _PHASE_CUES = _CUES | {"doen", "do", "wie", "who"}
 """With a phase named, "wat moet de inkoper doen in stap 2a" is a roles question too."""
 _TABLE = re.compile(r"\b(wie doet wat|wie wat doet|who does what|who is doing what|rolverdeling|taakverdeling|"
                     r"division of roles|division of tasks|roles in|rollen in|rollen bij|roles during|wie doen wat|"
                     r"who do what|rolverdeling in|welke rollen|which roles)\b")
 _WHO = re.compile(r"\b(wie|who)\b")
-_WHO_MEMBER = re.compile(r"\b(wie|who) (zit|zitten|zijn|is er|are|is in|is on|sits|belongs?)\b")
+_WHO_MEMBER = re.compile(r"\b(wie|who) (zit|zitten|zijn|is er|hoort|horen|moet er|moeten er|are|is in|is on|sits|"
+                         r"belongs?|should be)\b")
+_GENERIC = frozenset({"neem", "neemt", "nemen", "maakt", "maken", "regelt", "regel", "regelen", "zorgt", "zorg",
+                      "voert", "houdt", "take", "takes", "make", "makes", "handle", "handles", "run", "runs",
+                      "organiseert", "organise", "organises", "organize", "organizes", "pakt", "oppakken", "picks",
+                      "doing"})
+"""Verbs that say nothing about the task in "who takes the policy decision"."""
 _STEP2 = re.compile(r"\b(stap|step|fase|phase) 2\b(?! ?[ab]\b)")
 
 
@@ -126,9 +135,10 @@ class RolesMatrix:
                 if role not in found_roles:
                     found_roles.append(role)
         folded = fold(text)
-        rest = [tok for tok in tokens(padded) if tok not in _PHASE_CUES]
+        rest = [tok for tok in tokens(padded) if tok not in _PHASE_CUES and tok not in _GENERIC]
         cues = _PHASE_CUES if found_phases else _CUES
-        return Parsed(roles=found_roles, phases=found_phases, cue=any(w in cues for w in folded.split()),
+        cue = any(w in cues for w in folded.split()) or bool(_DOES.search(folded))
+        return Parsed(roles=found_roles, phases=found_phases, cue=cue,
                       table=bool(_TABLE.search(folded)),
                       who=bool(_WHO.search(folded)) and not _WHO_MEMBER.search(folded), rest=rest)
 
@@ -159,8 +169,14 @@ class RolesMatrix:
             found = self._who(q.rest, q.phases)
             if found:
                 cells, cover = found
-                return self._who_entry(cells), TASK_CONFIDENCE + 0.25 * cover
+                spread = 0.1 if len(cells) > 3 else 0.0
+                return self._who_entry(cells), TASK_CONFIDENCE + 0.25 * cover - spread
         return None
+
+    def asks_overview(self, text: str) -> bool:
+        """"Wie doet wat?" without a role or phase: the overview of Bijlage II answers it."""
+        q = self.parse(text)
+        return q.table and not q.phases and not q.roles and not q.rest
 
     def entry(self, entry_id: str) -> Entry | None:
         """Rebuild a roles answer from its id (for `kb:answer:<id>` buttons)."""

@@ -3,7 +3,8 @@
 Steps: lower case without accents; numbers like 125.000 or 2.82 glued together; % and € spelled
 out; punctuation gone; Dutch and English stop words dropped; multi-word expressions folded into
 one token ("social return on investment" → "sroi"); spelling variants mapped onto one form;
-a light suffix strip for plurals. The word lists live in data/language.yaml.
+a light suffix strip for plurals. A few expressions made of stop words ("wil niet", "how often")
+are folded first, before the stop words go. The word lists live in data/language.yaml.
 """
 
 from __future__ import annotations
@@ -54,10 +55,29 @@ class Lexicon:
     longest: int
     known: frozenset[str]
     """Every word the phrase and word lists use: a typo is corrected towards these too."""
+    idioms: dict[tuple[str, ...], str]
+    """Expressions made of stop words ("wil niet", "how often"), folded before stop words go."""
+    idiom_longest: int
 
     def words(self, text: str) -> list[str]:
         """The folded words of a text without stop words (before phrases and word forms are applied)."""
-        return [w for w in fold(text).split() if w not in self.stopwords and (len(w) > 1 or w.isdigit())]
+        return [w for w in self._idioms(fold(text).split())
+                if w not in self.stopwords and (len(w) > 1 or w.isdigit())]
+
+    def _idioms(self, words: list[str]) -> list[str]:
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            for size in range(min(self.idiom_longest, len(words) - i), 1, -1):
+                hit = self.idioms.get(tuple(words[i:i + size]))
+                if hit is not None:
+                    out.append(hit)
+                    i += size
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return out
 
     def tokens(self, text: str) -> list[str]:
         """The matching tokens of a text, in order."""
@@ -77,7 +97,7 @@ class Lexicon:
             else:
                 word = raw[i]
                 mapped = self.forms.get(word)
-                out.append(mapped if mapped is not None else stem(word))
+                out.append(mapped if mapped is not None else word if word in self.canonical else stem(word))
                 i += 1
         return out
 
@@ -88,15 +108,19 @@ class Lexicon:
 @cache
 def lexicon() -> Lexicon:
     data = yaml.safe_load(DATA.read_text("utf-8"))
+    odd = [w for lang in data["stopwords"].values() for w in lang if not isinstance(w, str)]
+    if odd:  # YAML reads yes/no/on/off as booleans: quote them
+        raise ValueError(f"{DATA.name}: quote these stop words: {odd}")
     stop = frozenset(fold(w) for lang in data["stopwords"].values() for w in lang)
     phrases: dict[tuple[str, ...], str] = {}
     words: dict[str, str] = {}
     canonical: set[str] = set()
 
     def add(variant: str, target: str) -> None:
-        key = tuple(w for w in fold(str(variant)).split() if w not in stop)
-        if not key:
-            return
+        folded = fold(str(variant)).split()
+        key = tuple(w for w in folded if w not in stop)
+        if not key or (len(key) == 1 and len(folded) > 1):
+            return  # "contract we already have" must not turn every "contract" into an existing one
         if len(key) == 1:
             words.setdefault(key[0], target)
         else:
@@ -111,10 +135,20 @@ def lexicon() -> Lexicon:
         target = fold(str(target)).replace(" ", "")
         canonical.add(target)
         add(variant, target)
+    idioms: dict[tuple[str, ...], str] = {}
+    for target, variants in (data.get("idioms") or {}).items():
+        target = fold(str(target)).replace(" ", "")
+        canonical.add(target)
+        for variant in variants:
+            key = tuple(fold(str(variant)).split())
+            if len(key) > 1:
+                idioms.setdefault(key, target)
+            elif key:
+                add(key[0], target)
     longest = max((len(k) for k in phrases), default=1)
-    known = {w for key in phrases for w in key} | set(words)
+    known = {w for key in phrases for w in key} | set(words) | canonical
     return Lexicon(stopwords=stop, phrases=phrases, forms=words, canonical=frozenset(canonical), longest=longest,
-                   known=frozenset(known))
+                   known=frozenset(known), idioms=idioms, idiom_longest=max((len(k) for k in idioms), default=2))
 
 
 def tokens(text: str) -> list[str]:

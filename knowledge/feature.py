@@ -1,0 +1,139 @@
+"""The knowledge base as a router feature: it answers any question that no other feature took.
+
+Owned values: `kb:ask` (prompt), `kb:answer:<id>` (show an entry), `kb:handoff` (pass the last
+unanswered question to the working group) and the hand-off's `kb:reply:<id>` / `kb:add:<id>`
+buttons and forms. Registered last in `app.build_features`: it is the catch-all for typed text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from bot.feature import Turn
+from bot.i18n import t
+from bot.messages import Choice, Reply
+from bot.repository import Repository
+from bot.services import Services
+from knowledge import handoff
+from knowledge.base import KnowledgeBase, OrgKnowledge, default_base
+from knowledge.records import MAX_QUESTION, OrgEntry
+from knowledge.render import HANDOFF, answer_reply, outcome_reply
+
+NAME = "knowledge"
+DIALOGS = "dialogs"
+EXAMPLES = ("1", "2", "3")
+
+
+class OrgCache:
+    """Each organisation's own entries, indexed once and rebuilt when their number changes."""
+
+    def __init__(self) -> None:
+        self._built: dict[str, tuple[int, OrgKnowledge]] = {}
+
+    async def get(self, repo: Repository) -> OrgKnowledge | None:
+        count = await repo.count(OrgEntry)
+        if count == 0:
+            return None
+        cached = self._built.get(repo.org_id)
+        if cached is not None and cached[0] == count:
+            return cached[1]
+        built = OrgKnowledge.build(await repo.list(OrgEntry))
+        self._built[repo.org_id] = (count, built)
+        return built
+
+
+class KnowledgeFeature:
+    name = NAME
+    prefixes = ("kb:",)
+
+    def __init__(self, services: Services | None = None, kb: KnowledgeBase | None = None) -> None:
+        self._kb = kb
+        self.orgs = OrgCache()
+        if services is not None:
+            services.on_startup.append(self._warm_up)
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        if self._kb is None:
+            self._kb = default_base()
+        return self._kb
+
+    async def _warm_up(self) -> None:
+        """Build the index in the background at start, so the first question is answered quickly."""
+        self._kb = await asyncio.to_thread(default_base)
+
+    def help_choices(self, lang: str) -> list[Choice]:
+        return [Choice(t("kb.help.ask", lang), "kb:ask"), Choice(t("kb.help.person", lang), HANDOFF)]
+
+    async def handle(self, turn: Turn) -> list[Reply] | None:
+        incoming = turn.incoming
+        if incoming.form is not None:
+            return await self._form(turn, incoming.form.id, incoming.form.values)
+        if incoming.choice is not None:
+            return await self._choice(turn, incoming.choice)
+        text = turn.text.strip()
+        if not text:
+            return None
+        if handoff.wants_person(text):
+            return [handoff.ask_form(turn, self._pending(turn))]
+        return await self.answer(turn, text)
+
+    async def answer(self, turn: Turn, text: str) -> list[Reply] | None:
+        org = await self.orgs.get(turn.repo)
+        outcome = self.kb.ask(text, turn.lang, org)
+        if outcome.entry is None and not self.kb.has_content(text):
+            return None  # "ok", "volgende", "thanks": not a question; the router's fallback answers
+        data = turn.data(NAME)
+        if outcome.entry is None:
+            data["pending"] = text[:MAX_QUESTION]
+        else:
+            data.pop("pending", None)
+        return [outcome_reply(outcome, self.kb, org, resume=self._mid_walk(turn))]
+
+    @staticmethod
+    def _mid_walk(turn: Turn) -> bool:
+        return turn.state.active == DIALOGS
+
+    @staticmethod
+    def _pending(turn: Turn) -> str | None:
+        return turn.data(NAME).get("pending")
+
+    async def _choice(self, turn: Turn, value: str) -> list[Reply] | None:
+        if value == "kb:ask":
+            examples = [t(f"kb.examples.{n}", turn.lang) for n in EXAMPLES]
+            return [Reply(text=turn.t("kb.prompt"), choices=[Choice(q, q) for q in examples])]
+        if value.startswith("kb:answer:"):
+            org = await self.orgs.get(turn.repo)
+            entry = self.kb.entry(value.removeprefix("kb:answer:"), org)
+            if entry is None:
+                return [turn.reply("kb.stale")]
+            turn.data(NAME).pop("pending", None)
+            return [answer_reply(entry, turn.lang, self.kb, org, resume=self._mid_walk(turn))]
+        if value == HANDOFF:
+            pending = self._pending(turn)
+            if not pending:
+                return [handoff.ask_form(turn, None)]
+            turn.data(NAME).pop("pending", None)
+            return await handoff.forward(turn, pending)
+        if value.startswith(handoff.REPLY):
+            return await handoff.open_reply(turn, value)
+        if value.startswith(handoff.ADD):
+            return await handoff.open_add(turn, value)
+        return None
+
+    async def _form(self, turn: Turn, form_id: str, values: Any) -> list[Reply] | None:
+        if form_id == handoff.ASK_FORM:
+            text = values.get("question") if isinstance(values, dict) else None
+            if not isinstance(text, str) or not text.strip():
+                return [handoff.ask_form(turn, None)]
+            turn.data(NAME).pop("pending", None)
+            return await handoff.forward(turn, text.strip())
+        if form_id.startswith(handoff.REPLY):
+            return await handoff.submit_reply(turn, form_id, values)
+        if form_id.startswith(handoff.ADD):
+            added = await handoff.submit_add(turn, form_id, values)
+            if isinstance(added, list):
+                return added
+            return [turn.reply("kb.add.saved")]
+        return None

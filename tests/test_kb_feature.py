@@ -1,0 +1,91 @@
+"""The knowledge base in the chat, through POST /api/local/messages: answers, next moves, languages."""
+
+from __future__ import annotations
+
+from knowledge.base import default_base
+
+
+def values(reply: dict) -> list[str]:
+    return [c["value"] for c in reply["choices"]]
+
+
+async def test_an_answer_names_its_section_and_offers_at_most_three_next_moves(server):
+    replies = await server.say("Wat is een voorbehouden opdracht?")
+    assert len(replies) == 1
+    reply = replies[0]
+    assert reply["section"] == "2Ab"
+    assert "2.82" in reply["text"] and "Bron: handreiking" in reply["text"]
+    assert 1 <= len(reply["choices"]) <= 3
+    assert all(v.startswith(("kb:answer:", "flow:start:")) for v in values(reply))
+
+
+async def test_existing_contract_question_answers_from_2B_and_offers_the_walk_through_first(server):
+    reply = (await server.say("hoe begin ik met een bestaand contract?"))[0]
+    assert reply["section"] == "2B"
+    assert reply["choices"][0] == {"label": "Zal ik je door stap 2B leiden?", "value": "flow:start:2B"}
+    reply = (await server.say("how do I start with an existing contract?"))[0]
+    assert reply["section"] == "2B"
+    assert reply["choices"][0] == {"label": "Shall I walk you through step 2B?", "value": "flow:start:2B"}
+    assert "Source: handbook" in reply["text"]
+
+
+async def test_the_walk_through_button_starts_the_walk_at_that_section(server):
+    reply = (await server.say("hoe begin ik met een bestaand contract?"))[0]
+    started = await server.say(choice=reply["choices"][0]["value"])
+    assert started[0]["section"] in ("2B", "2Ba")
+
+
+async def test_a_related_question_button_shows_that_answer(server):
+    reply = (await server.say("Wat is een voorbehouden opdracht?"))[0]
+    related = next(c for c in reply["choices"] if c["value"].startswith("kb:answer:"))
+    shown = (await server.say(choice=related["value"]))[0]
+    assert shown["section"] is not None and related["label"] not in ("",)
+    assert (await server.say(choice="kb:answer:no-such-entry"))[0]["section"] is None
+
+
+async def test_an_english_question_gets_an_english_answer(server):
+    reply = (await server.say("What is a reserved contract?"))[0]
+    assert reply["section"] == "2Ab" and "at least 30 %" in reply["text"]
+
+
+async def test_unanswerable_question_is_honest_and_offers_the_hand_off(server):
+    reply = (await server.say("Wat is de hoofdstad van Frankrijk?"))[0]
+    assert reply["section"] is None
+    assert "weet ik niet" in reply["text"]
+    assert values(reply) == ["kb:handoff"]
+
+
+async def test_a_vague_question_gets_did_you_mean_with_the_top_three(server):
+    kb = default_base()
+    vague = next(q for q in ("social return en werk", "leverancier banen", "contract en banen", "sroi en werkgroep",
+                             "monitoring leverancier", "inkoop en hr") if kb.ask(q, "nl").suggests)
+    reply = (await server.say(vague))[0]
+    assert reply["text"].startswith("Ik weet niet zeker wat je bedoelt")
+    picks = [v for v in values(reply) if v.startswith("kb:answer:")]
+    assert 1 <= len(picks) <= 3 and values(reply)[-1] == "kb:handoff"
+    assert (await server.say(choice=picks[0]))[0]["section"] is not None
+
+
+async def test_mid_walk_through_answers_offer_the_way_back(server):
+    await server.say("start")
+    reply = (await server.say("Wat is een voorbehouden opdracht?"))[0]
+    assert reply["section"] == "2Ab"
+    assert values(reply)[-1] == "flow:resume"
+    assert not any(v.startswith("flow:start:") for v in values(reply))
+    reply = (await server.say("wie doet wat in stap 3?"))[0]
+    assert reply["section"] == "bijlage-2" and "flow:resume" in values(reply)
+    unknown = (await server.say("Wat is de hoofdstad van Frankrijk?"))[0]
+    assert values(unknown) == ["kb:handoff", "flow:resume"]
+
+
+async def test_help_offers_asking_a_question(server):
+    reply = (await server.say("help"))[0]
+    assert "kb:ask" in values(reply)
+    prompt = (await server.say(choice="kb:ask"))[0]
+    example = prompt["choices"][0]["value"]
+    assert (await server.say(choice=example))[0]["section"] == "2Ab"
+
+
+async def test_chit_chat_is_left_to_the_router(server):
+    reply = (await server.say("ok bedankt"))[0]
+    assert reply["section"] is None and "kb:handoff" not in values(reply)
