@@ -193,8 +193,8 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-COMMANDS = {"serve": cmd_serve, "chat": cmd_chat, "tick": cmd_tick, "ask": cmd_ask, "slack-manifest": cmd_slack_manifest,
-            "teams-package": cmd_teams_package}
+COMMANDS = {"serve": cmd_serve, "chat": cmd_chat, "tick": cmd_tick, "ask": cmd_ask,
+            "slack-manifest": cmd_slack_manifest, "teams-package": cmd_teams_package}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
