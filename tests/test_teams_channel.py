@@ -252,7 +252,7 @@ class _Offer:
 
 
 async def test_a_tapped_suggested_action_arrives_as_the_choice(server, bot_connector):
-    server.services.router.features.append(_Offer())
+    server.services.router.features.insert(0, _Offer())  # before the catch-all knowledge base
     await post(server, ta.personal_message(bot_connector.url, "biedt iets aan"))
     offer = bot_connector.sent[-1].activity
     assert [a["value"] for a in offer["suggestedActions"]["actions"]] == ["Ja graag", "Nee"]
