@@ -377,6 +377,7 @@ class MonitoringFeature:
                        for c in snap.contracts.values() if c.id not in planned][:MAX_CONTRACT_CHOICES]
             if not choices:
                 choices = [Choice(str(turn.t("monitoring.contract.open_2B")), "flow:start:2B")]
+            choices.append(Choice(str(turn.t("monitoring.results.step_4a")), "flow:start:4a"))
             return [Reply(text=turn.t("monitoring.results.empty"), section="4a", choices=choices)]
         return [await organisation_reply(organisation_result(results), turn.lang)]
 

@@ -112,6 +112,10 @@ def organisation_text(result: OrganisationResult, lang: str) -> Md:
                    placements=result.placements))
     if result.ambition is not None:
         lines.append(t("monitoring.results.organisation_ambition", lang, ambition=number(result.ambition, lang, 1)))
+    quarters = [q for q in result.quarters if q.hours][-MAX_PERIOD_LINES:]
+    if quarters:
+        per = " · ".join(f"{period_label(q.quarter, lang)}: {number(q.jobs, lang, 1)}" for q in quarters)
+        lines.append(t("monitoring.results.quarters", lang, quarters=per))
     return Md("\n".join(lines))
 
 

@@ -100,19 +100,23 @@ def contract_result(contract: Contract, plan: MonitoringPlan, reports: Iterable[
 
 @dataclass(slots=True)
 class QuarterResult:
+    """One calendar quarter for the organisation: per contract the hours and the days its reports cover."""
+
     quarter: Period
     hours_by_contract: dict[int, float] = field(default_factory=dict)
+    days_by_contract: dict[int, int] = field(default_factory=dict)
 
     @property
     def hours(self) -> float:
         return sum(self.hours_by_contract.values())
 
+    def jobs_of(self, contract_id: int) -> float:
+        """The contract's jobs over the part of the quarter it reported (a quarter still running counts so far)."""
+        return jobs(self.hours_by_contract.get(contract_id, 0.0), self.days_by_contract.get(contract_id, 0) / 7)
+
     @property
     def jobs(self) -> float:
-        return jobs(self.hours, self.quarter.weeks)
-
-    def jobs_of(self, contract_id: int) -> float:
-        return jobs(self.hours_by_contract.get(contract_id, 0.0), self.quarter.weeks)
+        return sum(self.jobs_of(cid) for cid in self.hours_by_contract)
 
 
 @dataclass(slots=True)
@@ -158,5 +162,6 @@ def organisation_result(contracts: list[ContractResult]) -> OrganisationResult:
                     if share:
                         result.hours_by_contract[cid] = result.hours_by_contract.get(cid, 0.0) + \
                             p.hours * share / p.period.days
+                        result.days_by_contract[cid] = result.days_by_contract.get(cid, 0) + share
             quarters.append(result)
     return OrganisationResult(contracts, quarters)

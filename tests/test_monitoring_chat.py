@@ -115,6 +115,7 @@ async def test_results_with_chart_and_csv_that_add_up(server, clock):
     # the organisation's overview
     [overview] = await server.say("monitoring")
     assert "Schoonmaak kantoren" in overview["text"] and len(overview["attachments"]) == 2
+    assert "Banen per kwartaal: Q3 2026: 4,0 · Q4 2026: 3,6" in overview["text"]
     assert f"mon:results:{contract.id}" in [c["value"] for c in overview["choices"]]
 
 
@@ -170,6 +171,10 @@ async def test_english(server):
 async def test_unknown_contracts_and_questions_that_are_not_commands(server):
     [none] = await server.say("monitoring instellen voor groenonderhoud")
     assert "nog geen contracten" in none["text"]
+    [empty] = await server.say("monitoring")
+    assert [c["value"] for c in empty["choices"]] == ["flow:start:2B", "flow:start:4a"]
+    [step] = await server.say(choice="flow:start:4a")
+    assert step["section"] == "4a"  # the walk-through takes the button
     await add_contract(server)
     [unknown] = await server.say("monitoring instellen voor groenonderhoud")
     assert "groenonderhoud" in unknown["text"] and unknown["choices"][0]["value"].startswith("mon:setup:")

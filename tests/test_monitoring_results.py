@@ -58,9 +58,14 @@ def test_contract_result_per_period_and_cumulative():
 def test_organisation_quarters_split_half_years_by_days():
     org = organisation_result(results())
     assert [q.quarter.start for q in org.quarters] == [date(2026, m, 1) for m in (1, 4, 7, 10)]
-    q1 = org.quarters[0]
+    q1, q2 = org.quarters[:2]
     assert q1.hours_by_contract[1] == pytest.approx(1200)
     assert q1.hours_by_contract[2] == pytest.approx(1300 * 90 / 181)
+    # catering's half year gives both its quarters its own job rate; cleaning did not report Q2
+    catering_h1 = results()[1].periods[0].jobs
+    assert q1.jobs_of(2) == pytest.approx(catering_h1) and q2.jobs_of(2) == pytest.approx(catering_h1)
+    assert q2.jobs_of(1) == 0 and q2.jobs == pytest.approx(catering_h1)
+    assert q1.jobs == pytest.approx(results()[0].periods[0].jobs + catering_h1)
     assert sum(q.hours for q in org.quarters) == pytest.approx(org.total_hours)
     assert org.total_hours == pytest.approx(2540.5 + 2700)
     # now: each contract's latest period, added up
@@ -95,3 +100,12 @@ def test_csv_parses_and_adds_up(lang, delimiter, hours_column):
     assert rows[0][contract] == "Schoonmaak $kantoren"
     assert all(r[supplier] == "'=Schoon BV" for r in rows[:2])
     assert "'=SUM(A1)" in text
+
+
+def test_a_quarter_still_running_counts_the_months_reported_so_far():
+    monthly = MonitoringPlan(id=3, contract_id=2, frequency="month", start_period=date(2026, 10, 1))
+    october, november = report(monthly, 0, 1000), report(monthly, 1, 1000)
+    result = contract_result(CATERING, monthly, [october, november], TODAY)
+    [q4] = organisation_result([result]).quarters
+    assert q4.days_by_contract[2] == 61
+    assert q4.jobs == pytest.approx(2000 / (JOB_HOURS_PER_WEEK * 61 / 7))
