@@ -124,7 +124,7 @@ class MonitoringFeature:
             handler = {"report": self._open_report, "same": self._same, "same-ok": self._same_ok,
                        "later": self._later}[action]
             return await handler(turn, plan, period)
-        return None
+        return [turn.reply("monitoring.not_found")]
 
     async def _command(self, turn: Turn, kind: str, query: str) -> list[Reply] | None:
         if kind == "overview":

@@ -219,3 +219,14 @@ async def test_overview_shows_my_contracts_and_the_next_prompt(server):
     # someone who reports nothing sees no monitoring block
     others = await server.say("overzicht", user="u2", name="Bob")
     assert not any("Jouw monitoring" in r["text"] for r in others)
+
+
+async def test_stale_or_forged_buttons_get_a_clear_answer(server):
+    _, plan_id = await set_up(server)
+    for value in ("mon:report:999", "mon:results:999", f"mon:same:{plan_id}:2026-07-02", "mon:nonsense",
+                  f"mon:same-ok:{plan_id}:not-a-date", "mon:eval:999"):
+        [reply] = await server.say(choice=value)
+        assert "bestaat niet" in reply["text"], value
+    [reply] = await server.say(form={"id": "mon:report:abc", "values": {"hours": 1}})
+    assert "bestaat niet" in reply["text"]
+    assert await reports(server) == []

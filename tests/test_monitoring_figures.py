@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.records import MonitoringPlan
 from monitoring.figures import asked, read_report, report_form
@@ -87,3 +89,21 @@ def test_the_plan_decides_which_optional_figures_are_asked():
     assert asked(lean) == ["hours", "people", "placements", "training_places"]
     form = report_form(lean, [Q3], Q3, "nl")
     assert [f.name for f in form.fields] == ["period", "hours", "people", "placements", "training_places", "remarks"]
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=40),
+                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+                    max_leaves=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from([*GOOD, "other"]), JSON, max_size=10))
+def test_any_submission_is_either_refused_with_reasons_or_a_valid_report(values):
+    form = report_form(PLAN, [Q3, Q2], Q3, "nl")
+    reading = read_report(form, values, "nl", PLAN, [Q3, Q2], "u1", NOW, date(2026, 11, 25))
+    if reading.report is None:
+        assert reading.errors
+    else:
+        assert reading.errors == []
+        reading.report.validate()
+        assert reading.report.hours <= reading.report.people * Q3.days * 24
