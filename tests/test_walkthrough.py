@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from flow_walk import Walker, plain, values_of, walk_from_route_to_the_end, walk_step_1
 
 from bot.records import Action, Contract, Evaluation, JourneyStep, Meeting, Member, MonitoringPlan, Tender
@@ -255,3 +256,25 @@ async def test_the_menu_offers_the_walk_through(server):
     assert "flow:begin" in values_of(replies[0])
     started = await server.say(choice="flow:begin")
     assert started[0]["section"] == "1a"
+
+
+@pytest.mark.parametrize(("question", "lang"), [("hoe begin ik met een bestaand contract?", "nl"),
+                                                ("how do I start with an existing contract?", "en")])
+async def test_the_existing_contract_question_leads_into_step_2B(server, question, lang):
+    w = Walker(server, lang=lang)
+    answer = await w.send(text=question)
+    assert answer[0]["section"] == "2B"
+    await w.click("flow:start:2B", "2Ba")
+    assert "200" in plain(w.last[0]["text"])  # the 2Ba criteria, in the user's language
+    assert plain(w.last[0]["text"]).startswith("**Step 2B" if lang == "en" else "**Stap 2B")
+
+
+async def test_a_role_question_mid_walk_is_answered_and_the_walk_resumes(server):
+    w = Walker(server)
+    await w.send("3a", choice="flow:start:3")
+    answer = await server.say("wie doet wat in stap 3?")
+    assert answer[0]["section"] == "bijlage-2"
+    assert "flow:resume" in values_of(answer[0])
+    await w.send("3a", choice="flow:resume")
+    await w.send("3a", text="volgende")
+    assert w.form_id() == "flow:3a:ideas"
