@@ -19,11 +19,11 @@ from knowledge.records import OrgEntry
 from knowledge.roles import DECISIVE, RolesMatrix, matrix
 from knowledge.text import fold, lexicon
 
-ANSWER_AT = 0.55
+ANSWER_AT = 0.5
 """From this confidence on the bot answers."""
 SUGGEST_AT = 0.35
 """From this confidence on (and below ANSWER_AT) the bot offers its best guesses as "did you mean…?"."""
-AMBIGUITY_MARGIN = 0.15
+AMBIGUITY_MARGIN = 0.2
 """When the best entry of another section is closer than this, the confidence drops accordingly."""
 CORRECTION_PENALTY = 0.3
 """A question whose words all had to be guessed (typos) loses this share of its confidence."""

@@ -30,6 +30,7 @@ PHRASES = Path(__file__).with_name("data") / "handoff.yaml"
 ASK_FORM = "kb:handoff"
 REPLY = "kb:reply:"
 ADD = "kb:add:"
+MAX_VARIANTS = 10
 
 
 @cache
@@ -157,6 +158,8 @@ def _add_form(turn: Turn, question: HandoffQuestion) -> Form:
                                   value=question.text),
                         FormField("answer", turn.t("kb.add.field_answer"), "textarea", required=True,
                                   value=question.answer),
+                        FormField("variants", turn.t("kb.add.field_variants"), "textarea",
+                                  hint=turn.t("kb.add.variants_hint")),
                         FormField("section", turn.t("kb.add.field_section"), "choice",
                                   options=_section_options(turn.lang))])
 
@@ -192,8 +195,10 @@ async def submit_add(turn: Turn, form_id: str, values: object) -> OrgEntry | lis
     clean, errors = read_form(form, values, turn.lang)
     if errors:
         return [invalid_reply(form, values, errors, turn.lang)]
+    variants = [line.strip()[:MAX_QUESTION] for line in (clean["variants"] or "").splitlines() if line.strip()]
     entry = OrgEntry(question=clean["question"], answer=clean["answer"], lang=found.lang, section=clean["section"],
-                     added_by=turn.incoming.user_id, question_id=found.id, created_at=turn.services.clock.now())
+                     variants=variants[:MAX_VARIANTS], added_by=turn.incoming.user_id, question_id=found.id,
+                     created_at=turn.services.clock.now())
     await turn.repo.add(entry)
     found.entry_id = entry.id
     await turn.repo.update(found)

@@ -23,7 +23,7 @@ from knowledge.text import Lexicon, lexicon
 
 FUZZY_CANDIDATES = 60
 FUZZY_CUTOFF = 50
-UNKNOWN_WEIGHT = 2.0
+UNKNOWN_WEIGHT = 1.5
 """The weight of a word no entry uses: it lowers the score, but less than a rare word would raise it."""
 RARE = 40
 """A word in more entries than this is too common to pull in candidates on its own (rapidfuzz does)."""
@@ -45,8 +45,14 @@ class Scoring:
     """Shares of: the best variant, the entry's vocabulary as a whole, and how central the words are."""
     evidence_ref: float = 3.5
     """A question whose matched words weigh less than this together is vague ("contract", "leverancier")."""
-    evidence: float = 0.4
+    evidence: float = 0.2
     """How much a vague question loses (unless it is exactly an entry's title, like "sroi")."""
+    common: float = 0.12
+    vague: float = 0.15
+    """A question whose matched words each occur in more than `common` of the entries names no topic
+    ("contract", "leverancier banen"): it loses `vague` of its score, so the bot asks "did you mean…?"."""
+    off_topic: float = 0.2
+    """How much a question loses when none of its matched words is in the entry's title or keywords."""
 
 
 @dataclass(frozen=True)
@@ -72,11 +78,16 @@ class Weights:
 
     def __init__(self, df: dict[str, int], entries: int) -> None:
         self.entries = max(entries, 1)
+        self.df = df
         self.idf = {tok: math.log(1 + self.entries / n) for tok, n in df.items()}
         self.unknown = UNKNOWN_WEIGHT
 
     def __call__(self, token: str) -> float:
         return self.idf.get(token, self.unknown)
+
+    def share(self, token: str) -> float:
+        """In what share of the entries the word occurs."""
+        return self.df.get(token, 0) / self.entries
 
 
 class Index:
@@ -86,6 +97,7 @@ class Index:
         self.lex = lex or lexicon()
         self.scoring = scoring or Scoring()
         self.entry_titles: list[frozenset[frozenset[str]]] = []
+        self.entry_topic: list[frozenset[str]] = []
         self.keys: list[str] = []
         self.doc_text: list[str] = []
         self.doc_tokens: list[frozenset[str]] = []
@@ -99,7 +111,9 @@ class Index:
             number = len(self.keys)
             self.keys.append(item.key)
             texts, extra = item.asks, item.topic
-            self.entry_titles.append(frozenset(frozenset(self.lex.tokens(t)) for t in item.titles))
+            titles = [frozenset(self.lex.tokens(t)) for t in item.titles]
+            self.entry_titles.append(frozenset(titles))
+            self.entry_topic.append(frozenset().union(*titles, *(self.lex.tokens(t) for t in item.topic)))
             docs: list[int] = []
             bag: set[str] = set()
             seen: set[str] = set()
@@ -184,6 +198,10 @@ class Index:
             if qset not in self.entry_titles[number]:
                 evidence = min(1.0, matched / sc.evidence_ref)
                 score *= 1 - sc.evidence * (1 - evidence)
+            if known and all(weights.share(t) > sc.common for t in known) and qset not in self.entry_titles[number]:
+                score *= 1 - sc.vague
+            if not known & self.entry_topic[number]:
+                score *= 1 - sc.off_topic
             hits.append(Hit(self.keys[number], score))
         hits.sort(key=lambda h: h.score, reverse=True)
         return hits[:limit]

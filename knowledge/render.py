@@ -12,12 +12,18 @@ from knowledge.content import Entry
 
 NEXT_MOVES = 3
 """At most this many choices follow an answer (walk-through first, then related questions)."""
+LABEL_LENGTH = 75
+"""Slack cuts button texts at 75 characters; an organisation's own question can be longer."""
 HANDOFF = "kb:handoff"
 RESUME = "flow:resume"
 
 
 def answer_value(entry_id: str) -> str:
     return f"kb:answer:{entry_id}"
+
+
+def label(text: str) -> str:
+    return text if len(text) <= LABEL_LENGTH else text[:LABEL_LENGTH - 1].rstrip() + "…"
 
 
 def walkthrough_label(code: str, lang: str) -> str:
@@ -45,13 +51,13 @@ def answer_reply(entry: Entry, lang: str, kb: KnowledgeBase, org: OrgKnowledge |
             break
         other = kb.entry(rel, org)
         if other is not None:
-            choices.append(Choice(other.text("title", lang), answer_value(other.id)))
+            choices.append(Choice(label(other.text("title", lang)), answer_value(other.id)))
     return _with_resume(Reply(text=Md(f"{entry.text('answer', lang)}\n\n{source}"), section=entry.section,
                               choices=choices), lang, resume)
 
 
 def suggest_reply(outcome: Outcome, lang: str, resume: bool = False) -> Reply:
-    choices = [Choice(s.entry.text("title", lang), answer_value(s.entry.id)) for s in outcome.alternatives]
+    choices = [Choice(label(s.entry.text("title", lang)), answer_value(s.entry.id)) for s in outcome.alternatives]
     choices.append(Choice(t("kb.none_of_these", lang), HANDOFF))
     return _with_resume(Reply(text=t("kb.did_you_mean", lang), choices=choices), lang, resume)
 

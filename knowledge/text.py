@@ -101,9 +101,6 @@ class Lexicon:
                 i += 1
         return out
 
-    def is_canonical(self, token: str) -> bool:
-        return token in self.canonical
-
 
 @cache
 def lexicon() -> Lexicon:
@@ -115,15 +112,16 @@ def lexicon() -> Lexicon:
     phrases: dict[tuple[str, ...], str] = {}
     words: dict[str, str] = {}
     canonical: set[str] = set()
+    idioms: dict[tuple[str, ...], str] = {}
 
     def add(variant: str, target: str) -> None:
-        folded = fold(str(variant)).split()
+        folded = tuple(fold(str(variant)).split())
         key = tuple(w for w in folded if w not in stop)
-        if not key or (len(key) == 1 and len(folded) > 1):
-            return  # "contract we already have" must not turn every "contract" into an existing one
-        if len(key) == 1:
+        if len(folded) > 1 and len(key) <= 1:
+            idioms.setdefault(folded, target)  # "open up", "het bestuur": matched before stop words go
+        elif len(key) == 1:
             words.setdefault(key[0], target)
-        else:
+        elif key:
             phrases.setdefault(key, target)
 
     for target, variants in data["phrases"].items():
@@ -135,7 +133,6 @@ def lexicon() -> Lexicon:
         target = fold(str(target)).replace(" ", "")
         canonical.add(target)
         add(variant, target)
-    idioms: dict[tuple[str, ...], str] = {}
     for target, variants in (data.get("idioms") or {}).items():
         target = fold(str(target)).replace(" ", "")
         canonical.add(target)

@@ -57,8 +57,9 @@ async def test_unanswerable_question_is_honest_and_offers_the_hand_off(server):
 
 async def test_a_vague_question_gets_did_you_mean_with_the_top_three(server):
     kb = default_base()
-    vague = next(q for q in ("social return en werk", "leverancier banen", "contract en banen", "sroi en werkgroep",
-                             "monitoring leverancier", "inkoop en hr") if kb.ask(q, "nl").suggests)
+    # one or two words that many entries use name no topic: the bot asks instead of guessing
+    vague = next(q for q in ("contract", "leverancier banen", "inkoop", "social return en werk", "banen")
+                 if kb.ask(q, "nl").suggests)
     reply = (await server.say(vague))[0]
     assert reply["text"].startswith("Ik weet niet zeker wat je bedoelt")
     picks = [v for v in values(reply) if v.startswith("kb:answer:")]

@@ -60,16 +60,18 @@ async def test_question_answer_and_own_knowledge_base_end_to_end(server):
     add_form = (await server.say(choice=add, user="carla", name="Carla Smit"))[0]["form"]
     prefilled = {f["name"]: f.get("value") for f in add_form["fields"]}
     assert prefilled["question"] == QUESTION and prefilled["answer"] == ANSWER
-    saved = (await server.say(form={"id": add_form["id"], "values": {**prefilled, "section": "2Ba"}},
-                              user="carla", name="Carla Smit"))[0]
+    filled = {**prefilled, "section": "2Ba", "variants": "parkeren leveranciers\n\nwaar parkeert de schoonmaker"}
+    saved = (await server.say(form={"id": add_form["id"], "values": filled}, user="carla", name="Carla Smit"))[0]
     assert "kennisbank" in saved["text"]
     entries = await server.services.repo("demo").list(OrgEntry)
-    assert [(e.question, e.section) for e in entries] == [(QUESTION, "2Ba")]
+    assert [(e.question, e.section, e.variants) for e in entries] == [
+        (QUESTION, "2Ba", ["parkeren leveranciers", "waar parkeert de schoonmaker"])]
     # 6. the next asker in this organisation gets the answer from the bot, in other words
     reply = (await server.say("hoeveel parkeerplaatsen zijn er voor leveranciers bij ons kantoor", user="piet",
                               name="Piet"))[0]
     assert "vier plekken" in reply["text"] and reply["section"] == "2Ba"
     assert "eigen kennisbank" in reply["text"]
+    assert "vier plekken" in (await server.say("waar parkeert de schoonmaker?", user="piet", name="Piet"))[0]["text"]
     # 7. another organisation does not
     other = (await server.say(QUESTION, org="acme", user="zoe", name="Zoë"))[0]
     assert "vier plekken" not in other["text"] and values(other) == ["kb:handoff"]
