@@ -140,6 +140,16 @@ async def test_the_board_decision_dates(server):
     assert "Sla het niet over" in plain(not_yet[0]["text"])
 
 
+async def test_a_board_decision_taken_on_a_date_says_when(server):
+    w = Walker(server)
+    await _at(w, "1a", "decision")
+    taken = await w.fill({"status": "taken", "date": "2026-10-01"}, "1a", "1b")
+    assert "Het principebesluit is genomen op 01-10-2026." in plain(taken[0]["text"])
+    await _at(w, "1a", "decision")
+    taken = await w.fill({"status": "taken"}, "1a", "1b")
+    assert "Het principebesluit is genomen. Goed begin!" in plain(taken[0]["text"])
+
+
 async def test_a_form_of_another_walk_position_still_saves_where_it_belongs(server):
     """A form sent from an older message is handled by its own node, wherever the group is now."""
     w = Walker(server)

@@ -39,7 +39,8 @@ async def board_decision(ctx: Ctx, node: Node, values: dict[str, Any]) -> Outcom
         return Outcome(errors=[_error(ctx, node, "date", "past_date")])
     if status == "taken" and when is not None and when > ctx.today:
         return Outcome(errors=[ctx.t("op.board.future")])
-    return Outcome(text=ctx.t(f"op.board.{status}", date=fmt_date(when, ctx.lang)))
+    key = "taken_on" if status == "taken" and when is not None else status
+    return Outcome(text=ctx.t(f"op.board.{key}", date=fmt_date(when, ctx.lang)))
 
 
 # -- 1b ---------------------------------------------------------------------------------------------
