@@ -47,8 +47,8 @@ class Scoring:
     """A question whose matched words weigh less than this together is vague ("contract", "leverancier")."""
     evidence: float = 0.2
     """How much a vague question loses (unless it is exactly an entry's title, like "sroi")."""
-    common: float = 0.12
-    vague: float = 0.15
+    common: float = 0.08
+    vague: float = 0.2
     """A question whose matched words each occur in more than `common` of the entries names no topic
     ("contract", "leverancier banen"): it loses `vague` of its score, so the bot asks "did you mean…?"."""
     off_topic: float = 0.2
@@ -137,9 +137,9 @@ class Index:
             self.entry_docs.append(docs)
             self.entry_bag.append(frozenset(bag))
             share: dict[str, float] = defaultdict(float)
-            for doc in docs:
-                for tok in self.doc_tokens[doc]:
-                    share[tok] += 1 / len(docs)
+            for text in texts:  # how central a word is: implied broader words do not count
+                for tok in set(self.lex.fold_words(self.lex.words(text), implied=False)):
+                    share[tok] += 1 / max(len(texts), 1)
             self.entry_share.append(dict(share))
             for tok in bag:
                 postings[tok].add(number)

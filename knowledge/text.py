@@ -58,6 +58,8 @@ class Lexicon:
     idioms: dict[tuple[str, ...], str]
     """Expressions made of stop words ("wil niet", "how often"), folded before stop words go."""
     idiom_longest: int
+    implies: dict[str, tuple[str, ...]]
+    """A token that also means a broader one ("bestaandcontract" is a "contract" too)."""
 
     def words(self, text: str) -> list[str]:
         """The folded words of a text without stop words (before phrases and word forms are applied)."""
@@ -83,8 +85,9 @@ class Lexicon:
         """The matching tokens of a text, in order."""
         return self.fold_words(self.words(text))
 
-    def fold_words(self, raw: list[str]) -> list[str]:
-        """Fold multi-word expressions and word forms onto one token each, strip plurals."""
+    def fold_words(self, raw: list[str], implied: bool = True) -> list[str]:
+        """Fold multi-word expressions and word forms onto one token each, strip plurals; with `implied`
+        also add the broader tokens the folded ones imply."""
         out: list[str] = []
         i = 0
         while i < len(raw):
@@ -99,7 +102,9 @@ class Lexicon:
                 mapped = self.forms.get(word)
                 out.append(mapped if mapped is not None else word if word in self.canonical else stem(word))
                 i += 1
-        return out
+        if not implied:
+            return out
+        return out + [wider for tok in out for wider in self.implies.get(tok, ()) if wider not in out]
 
 
 @cache
@@ -144,8 +149,11 @@ def lexicon() -> Lexicon:
                 add(key[0], target)
     longest = max((len(k) for k in phrases), default=1)
     known = {w for key in phrases for w in key} | set(words) | canonical
+    implies = {fold(str(k)).replace(" ", ""): tuple(fold(str(v)) for v in vs)
+               for k, vs in (data.get("implies") or {}).items()}
     return Lexicon(stopwords=stop, phrases=phrases, forms=words, canonical=frozenset(canonical), longest=longest,
-                   known=frozenset(known), idioms=idioms, idiom_longest=max((len(k) for k in idioms), default=2))
+                   known=frozenset(known), idioms=idioms, idiom_longest=max((len(k) for k in idioms), default=2),
+                   implies=implies)
 
 
 def tokens(text: str) -> list[str]:

@@ -31,7 +31,7 @@ def test_synonyms_fold_onto_one_token():
     assert tokens("de leverancier wil niet") == tokens("the supplier is not interested")
 
 
-@pytest.mark.parametrize("question", ["contract", "leverancier banen", "inkoop"])
+@pytest.mark.parametrize("question", ["leverancier banen", "inkoop", "banen"])
 def test_a_vague_question_is_not_answered_with_confidence(question):
     outcome = default_base().ask(question, "nl")
     assert not outcome.answered and outcome.suggests
