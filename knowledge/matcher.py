@@ -1,12 +1,13 @@
 """Finding the entries a question is about: typo-tolerant token matching with rapidfuzz.
 
-An `Index` holds the normalised variants (questions, title, keywords) of a set of entries,
-computed once. `Index.search` scores candidate entries for a question by how much of the
-question's weight (rare words weigh more) the best variant covers and how much of that variant
-the question covers, plus how much of the question the entry's vocabulary covers as a whole,
-and a little string similarity. Candidates come from rapidfuzz (`process.extract` with a cutoff)
-and from the postings of the question's rarer words, so the cost grows with the candidates,
-not with the size of the index.
+An `Index` holds the normalised variants (the ways to ask, the titles) and topic words (keywords) of
+a set of entries, computed once. `Index.search` scores candidate entries for a question by how much
+of the question's weight (rare words weigh more) the best variant covers and how much of that variant
+the question covers, with a little string similarity; plus how much of the question the entry's words
+cover as a whole and how central those words are to the entry. Vague questions (only common words)
+and words outside the entry's topic lower the score. Candidates come from rapidfuzz
+(`process.extract` with a cutoff) and from the postings of the question's rarer words, so the cost
+grows with the candidates, not with the size of the index. `Speller` and `correct` put typos right.
 """
 
 from __future__ import annotations
@@ -96,58 +97,60 @@ class Index:
     def __init__(self, items: Iterable[Item], lex: Lexicon | None = None, scoring: Scoring | None = None) -> None:
         self.lex = lex or lexicon()
         self.scoring = scoring or Scoring()
-        self.entry_titles: list[frozenset[frozenset[str]]] = []
-        self.entry_topic: list[frozenset[str]] = []
         self.keys: list[str] = []
         self.doc_text: list[str] = []
+        """Each variant as its sorted, distinct tokens: `fuzz.ratio` on these is a fast token-sort ratio."""
         self.doc_tokens: list[frozenset[str]] = []
         self.doc_owner: list[int] = []
         self.entry_docs: list[list[int]] = []
         self.entry_bag: list[frozenset[str]] = []
+        """All tokens of an entry: its variants and its topic words."""
         self.entry_share: list[dict[str, float]] = []
-        postings: dict[str, set[int]] = defaultdict(set)
-        raw_words: set[str] = set()
+        """Per token, the share of the entry's variants that use it: how central the word is to the entry."""
+        self.entry_titles: list[frozenset[frozenset[str]]] = []
+        self.entry_topic: list[frozenset[str]] = []
+        """The tokens of the entry's titles and topic words."""
+        self._postings: dict[str, set[int]] = defaultdict(set)
+        self._raw_words: set[str] = set()
         for item in items:
-            number = len(self.keys)
-            self.keys.append(item.key)
-            texts, extra = item.asks, item.topic
-            titles = [frozenset(self.lex.tokens(t)) for t in item.titles]
-            self.entry_titles.append(frozenset(titles))
-            self.entry_topic.append(frozenset().union(*titles, *(self.lex.tokens(t) for t in item.topic)))
-            docs: list[int] = []
-            bag: set[str] = set()
-            seen: set[str] = set()
-            for text in texts:
-                words = self.lex.words(text)
-                raw_words.update(words)
-                toks = self.lex.fold_words(words)
-                joined = " ".join(toks)
-                if not toks or joined in seen:
-                    continue
-                seen.add(joined)
-                docs.append(len(self.doc_text))
-                self.doc_text.append(" ".join(sorted(set(toks))))
-                self.doc_tokens.append(frozenset(toks))
-                self.doc_owner.append(number)
-                bag.update(toks)
-            for text in extra:
-                words = self.lex.words(text)
-                raw_words.update(words)
-                bag.update(self.lex.fold_words(words))
-            self.entry_docs.append(docs)
-            self.entry_bag.append(frozenset(bag))
-            share: dict[str, float] = defaultdict(float)
-            for text in texts:  # how central a word is: implied broader words do not count
-                for tok in set(self.lex.fold_words(self.lex.words(text), implied=False)):
-                    share[tok] += 1 / max(len(texts), 1)
-            self.entry_share.append(dict(share))
-            for tok in bag:
-                postings[tok].add(number)
-        self.postings = {tok: frozenset(ids) for tok, ids in postings.items()}
-        self.speller = Speller(raw_words)
+            self._add(item)
+        self.postings = {tok: frozenset(ids) for tok, ids in self._postings.items()}
+        self.speller = Speller(self._raw_words)
 
-    def __len__(self) -> int:
-        return len(self.keys)
+    def _fold(self, text: str) -> tuple[list[str], list[str]]:
+        """The tokens of a text, with and without the broader tokens they imply."""
+        words = self.lex.words(text)
+        self._raw_words.update(words)
+        base = self.lex.fold_words(words, implied=False)
+        return self.lex.fold_words(words), base
+
+    def _add(self, item: Item) -> None:
+        number = len(self.keys)
+        self.keys.append(item.key)
+        titles = [frozenset(self._fold(t)[0]) for t in item.titles]
+        topic = [tok for text in item.topic for tok in self._fold(text)[0]]
+        self.entry_titles.append(frozenset(titles))
+        self.entry_topic.append(frozenset().union(*titles, topic))
+        docs: list[int] = []
+        bag: set[str] = set(topic)
+        share: dict[str, float] = defaultdict(float)
+        for text in item.asks:
+            toks, base = self._fold(text)
+            for tok in set(base):
+                share[tok] += 1 / len(item.asks)
+            distinct = " ".join(sorted(set(toks)))
+            if not toks or distinct in (self.doc_text[d] for d in docs):
+                continue
+            docs.append(len(self.doc_text))
+            self.doc_text.append(distinct)
+            self.doc_tokens.append(frozenset(toks))
+            self.doc_owner.append(number)
+            bag.update(toks)
+        self.entry_docs.append(docs)
+        self.entry_bag.append(frozenset(bag))
+        self.entry_share.append(dict(share))
+        for tok in bag:
+            self._postings[tok].add(number)
 
     def weights(self) -> Weights:
         return Weights({tok: len(ids) for tok, ids in self.postings.items()}, len(self.keys))
@@ -195,11 +198,10 @@ class Index:
             shares = self.entry_share[number]
             support = sum(weights(t) * shares.get(t, 0.0) for t in qset) / total
             score = sc.best * best + sc.bag * bag_cover + sc.support * min(1.0, 2 * support)
-            if qset not in self.entry_titles[number]:
-                evidence = min(1.0, matched / sc.evidence_ref)
-                score *= 1 - sc.evidence * (1 - evidence)
-            if known and all(weights.share(t) > sc.common for t in known) and qset not in self.entry_titles[number]:
-                score *= 1 - sc.vague
+            if qset not in self.entry_titles[number]:  # a question that is exactly a title is never vague
+                score *= 1 - sc.evidence * (1 - min(1.0, matched / sc.evidence_ref))
+                if all(weights.share(t) > sc.common for t in known):
+                    score *= 1 - sc.vague
             if not known & self.entry_topic[number]:
                 score *= 1 - sc.off_topic
             hits.append(Hit(self.keys[number], score))

@@ -8,22 +8,14 @@ from typing import ClassVar
 
 from bot import sections
 from bot.i18n import LANGUAGES
-from bot.records import Record
+from bot.messages import CHANNELS
+from bot.records import Record, _instant, _one_of
 from bot.values import ValidationError, check_text
 
 QUESTION_STATUSES = ("open", "answered")
 MAX_QUESTION = 300
 MAX_ANSWER = 2000
 
-
-def _one_of(value: object, allowed: tuple[str, ...], name: str) -> None:
-    if value not in allowed:
-        raise ValidationError("one_of", name, value=str(value), allowed=", ".join(allowed))
-
-
-def _instant(value: object, name: str) -> None:
-    if value is not None and (not isinstance(value, datetime) or value.tzinfo is None):
-        raise ValidationError("datetime", name)
 
 
 @dataclass(kw_only=True)
@@ -82,7 +74,7 @@ class HandoffQuestion(Record):
         _one_of(self.lang, LANGUAGES, "lang")
         if not self.asker_id:
             raise ValidationError("required", "asker_id")
-        _one_of(self.channel, ("teams", "slack", "local"), "channel")
+        _one_of(self.channel, CHANNELS, "channel")
         if self.sent_to is not None:
             _one_of(self.sent_to, ("group", "coordinator"), "sent_to")
         _one_of(self.status, QUESTION_STATUSES, "status")
