@@ -7,7 +7,6 @@ every string parameter for our Markdown subset unless it is marked `Md` (already
 from __future__ import annotations
 
 import logging
-import string
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +63,7 @@ class Texts:
         if not params:
             return Md(template)
         safe = _Params({k: self._param(v) for k, v in params.items()})
-        return Md(string.Formatter().vformat(template, (), safe))
+        return Md(template.format_map(safe))
 
     @staticmethod
     def _param(value: Any) -> Any:

@@ -96,11 +96,11 @@ class KnowledgeBase:
 
     def ask(self, question: str, lang: str, org: OrgKnowledge | None = None) -> Outcome:
         spellers = [self.speller] if org is None else [self.speller, org.index.speller]
-        spelled = self._spelled(question, spellers)
-        roles = self.roles.answer(spelled, lang)
+        parsed = self.roles.parse(self._spelled(question, spellers))  # read once, asked twice
+        roles = self.roles.answer(parsed, lang)
         if roles is not None and roles[1] >= DECISIVE:
             return Outcome(question, lang, roles[1], roles[0])
-        if OVERVIEW in self.entries and self.roles.asks_overview(spelled):
+        if OVERVIEW in self.entries and self.roles.asks_overview(parsed):
             return Outcome(question, lang, DECISIVE, self.entries[OVERVIEW])
         scored = self.rank(question, spellers, org)
         if roles is not None:

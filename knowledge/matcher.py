@@ -116,6 +116,14 @@ class Index:
             self._add(item)
         self.postings = {tok: frozenset(ids) for tok, ids in self._postings.items()}
         self.speller = Speller(self._raw_words)
+        self._doc_weights: tuple[Weights, list[float]] | None = None
+
+    def doc_weights(self, weights: Weights) -> list[float]:
+        """Each variant's total word weight, worked out once per `weights` (it is asked for every question)."""
+        cached = self._doc_weights
+        if cached is None or cached[0] is not weights or len(cached[1]) != len(self.doc_tokens):
+            cached = self._doc_weights = (weights, [sum(weights(t) for t in toks) for toks in self.doc_tokens])
+        return cached[1]
 
     def _fold(self, text: str) -> tuple[list[str], list[str]]:
         """The tokens of a text, with and without the broader tokens they imply."""
@@ -176,6 +184,7 @@ class Index:
         query = " ".join(sorted(qset))
         total = sum(weights(t) for t in qset)
         sc = self.scoring
+        doc_weights = self.doc_weights(weights)
         hits: list[Hit] = []
         for number in self.candidates(query, qset):
             known = qset & self.entry_bag[number]
@@ -191,7 +200,7 @@ class Index:
                     continue
                 shared = sum(weights(t) for t in common)
                 q_cover = shared / total
-                d_cover = shared / sum(weights(t) for t in dtoks)
+                d_cover = shared / doc_weights[doc]
                 overlap = q_cover ** sc.query_exp * d_cover ** sc.doc_exp
                 similar = fuzz.ratio(query, self.doc_text[doc]) / 100
                 best = max(best, (1 - sc.similar) * overlap + sc.similar * similar)

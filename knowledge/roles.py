@@ -154,8 +154,9 @@ class RolesMatrix:
         return found, padded
 
     # -- answering -------------------------------------------------------------------------
-    def answer(self, text: str, lang: str) -> tuple[Entry, float] | None:
-        q = self.parse(text)
+    def answer(self, text: str | Parsed, lang: str) -> tuple[Entry, float] | None:
+        """The roles answer for a question (or its parse, when the caller has it already) and its confidence."""
+        q = text if isinstance(text, Parsed) else self.parse(text)
         if q.roles and q.phases and (q.cue or not q.rest):
             cells = [(r, p) for r in q.roles for p in q.phases]
             if any(c in self.cells for c in cells):
@@ -173,9 +174,9 @@ class RolesMatrix:
                 return self._who_entry(cells), TASK_CONFIDENCE + 0.25 * cover - spread
         return None
 
-    def asks_overview(self, text: str) -> bool:
+    def asks_overview(self, text: str | Parsed) -> bool:
         """"Wie doet wat?" without a role or phase: the overview of Bijlage II answers it."""
-        q = self.parse(text)
+        q = text if isinstance(text, Parsed) else self.parse(text)
         return q.table and not q.phases and not q.roles and not q.rest
 
     def entry(self, entry_id: str) -> Entry | None:
