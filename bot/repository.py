@@ -124,7 +124,16 @@ class OrgStore:
         async with self._lock:
             while self._queue:
                 batch, self._queue = self._queue, []
-                await self._flush(batch)
+                try:
+                    await self._flush(batch)
+                except BaseException as exc:  # whatever happened, no writer may wait forever
+                    for _, fut in batch:
+                        if not fut.done():
+                            fut.set_exception(StorageError(f"the write was not finished ({type(exc).__name__})"))
+                    if not isinstance(exc, Exception):
+                        raise
+                    log.exception("writing %s failed", self.path)
+                    self._load()
 
     async def _flush(self, batch: list[tuple[Callable[[TinyDB], Any], asyncio.Future[Any]]]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -141,12 +150,12 @@ class OrgStore:
                     outcomes.append((fut, True, fn(self.db)))
                 except Exception as exc:
                     outcomes.append((fut, False, exc))
-            payload = json.dumps(self._data, ensure_ascii=False, separators=(",", ":")).encode()
             try:
+                payload = _encode(self._data)
                 await asyncio.to_thread(atomic_write, self.path, payload)
-            except OSError as exc:
+            except (OSError, TypeError, ValueError) as exc:  # ValueError: e.g. a lone surrogate in a text
                 log.error("writing %s failed: %s", self.path, exc)
-                self._load()
+                self._load()  # back to what is on disk: none of this batch is kept
                 error = StorageError(str(exc))
                 outcomes = [(fut, False, error) for fut, _, _ in outcomes]
             else:
@@ -196,6 +205,20 @@ class StoreRegistry:
         """Every organisation that has stored something, plus those loaded in this process."""
         ids = {unquote(p.name[4:-5]) for p in self.root.glob("org_*.json")}
         return sorted(ids | set(self._stores))
+
+
+def _encode(data: Any) -> bytes:
+    """The file's bytes; ValueError for what JSON in UTF-8 cannot hold (a lone surrogate), TypeError for a
+    value that is no JSON at all."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _storable(doc: dict[str, Any]) -> None:
+    """Refuse a record that could not be written before it joins a batch (and fails the others in it)."""
+    try:
+        _encode(doc)
+    except (TypeError, ValueError) as exc:
+        raise StorageError(f"this record cannot be stored: {exc}") from None
 
 
 def _match(doc: dict[str, Any], equals: dict[str, Any]) -> bool:
@@ -248,6 +271,7 @@ class Repository:
     async def add(self, record: R) -> R:
         record.validate()
         doc = record.to_doc()
+        _storable(doc)
         record.id = await self._store.write(lambda db: db.table(record.table).insert(doc))
         return record
 
@@ -255,6 +279,7 @@ class Repository:
         """Add unless a record with these key values exists (atomic); None when it existed."""
         record.validate()
         doc = record.to_doc()
+        _storable(doc)
         eq = {k: _to_json(v) for k, v in key.items()}
 
         def insert(db: TinyDB) -> int | None:
@@ -286,6 +311,7 @@ class Repository:
             raise NotFound(f"{record.table} without id")
         record.validate()
         doc = record.to_doc()
+        _storable(doc)
 
         def replace(db: TinyDB) -> bool:
             table = db.table(record.table)

@@ -13,12 +13,13 @@ import time
 import weakref
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 from bot.commands import CoreCommands
 from bot.feature import Feature, Turn
 from bot.i18n import t
 from bot.language import detect
-from bot.messages import Choice, Incoming, Reply
+from bot.messages import Choice, FormSubmission, Incoming, Reply
 from bot.records import ConversationState, Organisation
 from bot.services import Services
 from bot.workgroup import member_for
@@ -30,6 +31,29 @@ MAX_TEXT = 2000
 def clean_text(text: str) -> str:
     """Strip control characters (but not newlines and tabs) and surrounding space."""
     return "".join(ch for ch in text if ch in "\n\t" or ch.isprintable()).strip()
+
+
+def _utf8(value: Any) -> Any:
+    """`value` with lone surrogates taken out of every string in it (JSON's \\ud800 escapes can carry them,
+    UTF-8 cannot, so they could be neither stored nor sent on)."""
+    if isinstance(value, str):
+        return value if value.isascii() else value.encode("utf-8", "ignore").decode("utf-8")
+    if isinstance(value, list):
+        return [_utf8(v) for v in value]
+    if isinstance(value, dict):
+        return {_utf8(k): _utf8(v) for k, v in value.items()}
+    return value
+
+
+def receivable(incoming: Incoming) -> Incoming:
+    """The message as the features get it: text cleaned, and no lone surrogates in any value."""
+    form = incoming.form
+    if form is not None:
+        form = FormSubmission(id=_utf8(form.id), values=_utf8(form.values) if isinstance(form.values, dict) else {})
+    return replace(incoming, user_id=_utf8(incoming.user_id),
+                   user_name=_utf8(incoming.user_name), conversation_id=_utf8(incoming.conversation_id),
+                   text=clean_text(incoming.text) if incoming.text is not None else None,
+                   choice=_utf8(incoming.choice), form=form)
 
 
 class Router:
@@ -78,14 +102,13 @@ class Router:
 
     async def _turn(self, incoming: Incoming) -> list[Reply]:
         services = self.services
+        incoming = receivable(incoming)
         repo = services.repo(incoming.org_id)
         org = await repo.organisation(Organisation(language=services.config.language,
                                                    timezone=services.config.timezone))
         state = await repo.find(ConversationState, user_id=incoming.user_id) \
             or ConversationState(user_id=incoming.user_id)
         before = state.to_doc()
-        if incoming.text is not None:
-            incoming = replace(incoming, text=clean_text(incoming.text))
         lang = self._language(incoming, state, org)
         turn = Turn(incoming=incoming, lang=lang, repo=repo, org=org, state=state, services=services,
                     member=await member_for(repo, incoming))

@@ -43,7 +43,14 @@ def _http_handler(bolt: AsyncApp):
         # bolt checks the signature and the 5-minute window; a timestamp that is no number is no Slack request
         if not request.headers.get("X-Slack-Request-Timestamp", "").isdigit():
             return web.json_response({"error": "invalid request"}, status=401)
-        response = await bolt.async_dispatch(await to_bolt_request(request))
+        try:
+            bolt_request = await to_bolt_request(request)
+        except (ValueError, AttributeError, TypeError, KeyError, IndexError):
+            # bolt reads the body (assuming Slack's shapes) before it checks the signature: no Slack request
+            bolt_request = None
+        if bolt_request is None or not isinstance(bolt_request.body, dict):  # e.g. `null` or a list
+            return web.json_response({"error": "the body is not a valid Slack request"}, status=400)
+        response = await bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(response)
 
     return events
