@@ -11,7 +11,7 @@ from bot.i18n import t
 from bot.markdown import Md
 from bot.records import POSITIONS, Action, Meeting, Member
 from bot.values import ValidationError, parse_time
-from bot.workgroup import holder, set_position
+from bot.workgroup import holder, may_manage, set_position
 from dialogs import documents
 from dialogs.documents import fmt_date
 from dialogs.ops.sources import active_members, member_by_field, member_label
@@ -60,9 +60,21 @@ async def roster(ctx: Ctx) -> Md:
     return ctx.t("op.member.roster", members=text)
 
 
+async def _refuse_change(ctx: Ctx) -> Outcome | None:
+    """Only the coordinator or the backup (or anyone, while nobody coordinates) changes who is in the group
+    and with which role: otherwise anyone could name themselves coordinator."""
+    if await may_manage(ctx.repo, ctx.turn.incoming.user_id):
+        return None
+    coordinator = await holder(ctx.repo, "coordinator")
+    return Outcome(errors=[ctx.t("op.member.not_allowed", coordinator=f" ({coordinator.name})" if coordinator else "")])
+
+
 @REGISTRY.save("add_member")
 async def add_member(ctx: Ctx, node: Node, values: dict[str, Any]) -> Outcome:
     """One member per form: a name already in the group is updated instead of added twice."""
+    refused = await _refuse_change(ctx)
+    if refused:
+        return refused
     name, position = values["name"], values.get("position")
     existing = next((m for m in await active_members(ctx) if normalise(m.name) == normalise(name)), None)
     member = existing or Member(name=name)
@@ -241,6 +253,9 @@ async def decision_meeting(ctx: Ctx, node: Node, values: dict[str, Any]) -> Outc
 @REGISTRY.save("role_division")
 async def role_division(ctx: Ctx, node: Node, values: dict[str, Any]) -> Outcome:
     """Who delivers procurement's data and who is the internal client: their roles are added."""
+    refused = await _refuse_change(ctx)
+    if refused:
+        return refused
     assert node.form is not None
     named = []
     for spec in node.form.fields:
