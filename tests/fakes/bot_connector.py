@@ -2,9 +2,9 @@
 
 It records what the bot sends with `POST /v3/conversations/{id}/activities[/{replyToId}]` and
 `PUT /v3/conversations/{id}/activities/{activityId}` (card updates), and fails on command: the next
-calls (`fail_next`) or a share of all calls (`fail_randomly`) answer 429 with Retry-After, 502, 403,
-404, or hang until the client gives up ("timeout"). A failed call records nothing, as a real
-connector that refused it would.
+calls (`fail_next`) or a share of all calls (`fail_randomly`) answer 429 with Retry-After, 502, 503, 403,
+404, hang until the client gives up ("timeout"), or drop the connection without an answer ("drop").
+A failed call records nothing, as a real connector that refused it would.
 """
 
 from __future__ import annotations
@@ -111,14 +111,15 @@ class FakeConnector:
 
     # -- failing on command ---------------------------------------------------------------------
     def fail_next(self, *kinds: str) -> None:
-        """The next calls fail in this order: "429", "502", "503", "504", "412", "403", "404", "timeout"
+        """The next calls fail in this order: "429", "502", "503", "504", "412", "403", "404", "timeout", "drop"
         ("ok" lets that call through)."""
         self._plan.extend(kinds)
 
     def fail_randomly(self, ratio: float, kinds: tuple[str, ...] = ("429", "502"), seed: int = 7) -> None:
         self._ratio, self._kinds, self._rng = ratio, kinds, random.Random(seed)
 
-    async def _failure(self, conversation_id: str) -> web.Response | None:
+    async def _failure(self, request: web.Request) -> web.Response | None:
+        conversation_id = request.match_info["conversation_id"]
         kind = self.gone.get(conversation_id) or (self._plan.popleft() if self._plan else None)
         if kind is None and self._ratio and self._rng.random() < self._ratio:
             kind = self._rng.choice(self._kinds)
@@ -129,6 +130,10 @@ class FakeConnector:
         if kind == "timeout":
             await self._released.wait()
             return web.Response(status=504)
+        if kind == "drop":  # the connection breaks before any answer
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=502)
         headers = {"Retry-After": self.retry_after} if kind == "429" else None
         return web.json_response({"error": {"code": kind, "message": "fake failure"}}, status=int(kind),
                                  headers=headers)
@@ -141,7 +146,7 @@ class FakeConnector:
 
     async def _receive(self, request: web.Request, into: list[Sent]) -> web.Response:
         self.calls += 1
-        failed = await self._failure(request.match_info["conversation_id"])
+        failed = await self._failure(request)
         if failed is not None:
             return failed
         sent = self._record(request, await request.json(), request.method)

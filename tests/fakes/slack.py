@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import random
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -68,6 +69,9 @@ class FakeSlack:
         self._socket_connected = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._changed = asyncio.Condition()
+        self._random: tuple[float, tuple[str, ...], random.Random, int, float] | None = None
+        self.failed: list[str] = []
+        """The kinds of random failure served, in order (see `fail_randomly`)."""
 
     # -- running ---------------------------------------------------------------------------------
     async def start(self) -> FakeSlack:
@@ -101,6 +105,31 @@ class FakeSlack:
     def rate_limit(self, method: str, times: int = 1, retry_after: int = 0) -> None:
         """The next `times` calls of `method` answer 429 with this Retry-After."""
         self._rate_limits[method].extend([retry_after] * times)
+
+    def fail_randomly(self, ratio: float, kinds: tuple[str, ...] = ("429", "502", "503", "timeout", "drop"),
+                      seed: int = 7, retry_after: int = 0, hang: float = 5.0) -> None:
+        """A share of all Web API calls fail at the HTTP level: 429 with Retry-After, 502, 503, no answer for
+        `hang` seconds ("timeout"), or a dropped connection ("drop"). A failed call records nothing."""
+        self._random = (ratio, kinds, random.Random(seed), retry_after, hang)
+
+    async def _random_failure(self, request: web.Request) -> web.Response | None:
+        if self._random is None:
+            return None
+        ratio, kinds, rng, retry_after, hang = self._random
+        if rng.random() >= ratio:
+            return None
+        kind = rng.choice(kinds)
+        self.failed.append(kind)
+        if kind == "timeout":
+            await asyncio.sleep(hang)
+            return web.Response(status=504)
+        if kind == "drop":
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=502)
+        headers = {"Retry-After": str(retry_after)} if kind == "429" else None
+        return web.json_response({"ok": False, "error": "ratelimited" if kind == "429" else "fatal_error"},
+                                 status=int(kind), headers=headers)
 
     def fail(self, method: str, error: str, times: int = 1, after: int = 0) -> None:
         """After `after` more good calls, the next `times` calls of `method` answer {"ok": false, "error": error}."""
@@ -146,6 +175,9 @@ class FakeSlack:
         method = request.match_info["method"]
         args = await self._args(request)
         self.attempts.append(method)
+        failed = await self._random_failure(request)
+        if failed is not None:
+            return failed
         if self._rate_limits[method]:
             retry_after = self._rate_limits[method].pop(0)
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
