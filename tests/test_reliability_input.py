@@ -33,7 +33,7 @@ from tests.reliability import COORDINATOR, MEMBER, OUTSIDER, incoming, offered, 
 ORG = "fuzz-org"
 USERS = (COORDINATOR, MEMBER, OUTSIDER)
 ROUTER_EXAMPLES = int(os.environ.get("FUZZ_ROUTER", 3000))
-HTTP_EXAMPLES = int(os.environ.get("FUZZ_HTTP", 300))
+HTTP_EXAMPLES = int(os.environ.get("FUZZ_HTTP", 400))
 FUZZ = settings(deadline=None, database=None, derandomize=True, print_blob=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                        HealthCheck.data_too_large])
