@@ -35,13 +35,14 @@ def remove_stale_temporaries(directory: Path) -> int:
             pid = int(tmp.name.split(".")[-3])
         except (ValueError, IndexError):
             continue
-        if pid == os.getpid() or not _alive(pid):
+        if pid == os.getpid() or not process_alive(pid):
             tmp.unlink(missing_ok=True)
             removed += 1
     return removed
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine (it may belong to another user)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.atomicfile import process_alive
 from bot.markdown import to_plain
 from bot.notify import DeliveryError
 from bot.records import Organisation
@@ -57,16 +58,6 @@ class Outcome:
 def _preview(replies: Iterable[dict[str, Any]]) -> str:
     first = next(iter(replies), None)
     return to_plain(first.get("text", ""))[:300] if first else ""
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class Runner:
@@ -169,7 +160,7 @@ class Runner:
             return True
         host, _, rest = (n.claimed_by or "").partition(":")
         pid = rest.partition(":")[0]
-        return host == self.host and pid.isdigit() and not _alive(int(pid))
+        return host == self.host and pid.isdigit() and not process_alive(int(pid))
 
     def _crash(self, point: str) -> None:
         if self.crash_at == point:
