@@ -10,7 +10,7 @@ from bot.markdown import Md
 from bot.notify import DigestSection, Notice
 from bot.records import Organisation
 from bot.repository import Repository
-from monitoring.due import GRACE, Snapshot, due, load_snapshot, local_today
+from monitoring.due import GRACE, Snapshot, due, load_snapshot, local_today, reporter, user_target
 from monitoring.formatting import number, period_label
 from monitoring.results import ContractResult, contract_result
 
@@ -18,9 +18,10 @@ MAX_DIGEST_LINES = 5
 MAX_MISSING = 2
 
 
-def digest_text(results: list[ContractResult], lang: str) -> Md | None:
-    """One line per monitored contract: its latest jobs against the ambition, and what is still missing."""
-    if not results:
+def digest_text(results: list[ContractResult], lang: str, unreachable: list[tuple[str, str | None]] = ()) -> Md | None:
+    """One line per monitored contract: its latest jobs against the ambition, and what is still missing;
+    then the contracts whose figures nobody can be asked for (no reporter, or one the bot can't reach)."""
+    if not results and not unreachable:
         return None
     lines = [t("monitoring.digest.title", lang)]
     for result in results[:MAX_DIGEST_LINES]:
@@ -38,6 +39,11 @@ def digest_text(results: list[ContractResult], lang: str) -> Md | None:
         lines.append(t("monitoring.digest.line", lang, contract=result.contract.label, latest=Md(text)))
     if len(results) > MAX_DIGEST_LINES:
         lines.append(t("monitoring.digest.more", lang, count=len(results) - MAX_DIGEST_LINES))
+    for contract, name in unreachable:
+        if name:
+            lines.append(t("monitoring.digest.unreachable", lang, contract=contract, name=name))
+        else:
+            lines.append(t("monitoring.digest.no_reporter", lang, contract=contract))
     return Md("\n".join(lines))
 
 
@@ -53,8 +59,13 @@ class MonitoringSource:
 
     def digest(self, now: datetime, records: Snapshot) -> DigestSection | None:
         today = local_today(now, records.org.timezone)
-        results = [contract_result(records.contracts[p.contract_id], p, records.reports, today)
-                   for p in records.plans if p.active and p.contract_id in records.contracts]
+        plans = [p for p in records.plans if p.active and p.contract_id in records.contracts]
+        results = [contract_result(records.contracts[p.contract_id], p, records.reports, today) for p in plans]
+        unreachable = []
+        for plan in plans:
+            member = reporter(records, plan)
+            if user_target(records.org, member) is None:
+                unreachable.append((records.contracts[plan.contract_id].label, member.name if member else None))
         if not results:
             return None
-        return lambda lang: digest_text(results, lang)
+        return lambda lang: digest_text(results, lang, unreachable)

@@ -139,6 +139,21 @@ async def test_the_weekly_digest_has_the_monitoring_lines(server, clock):
     assert "Schoonmaak: 3.9 jobs in Q4 2026 (ambition 4.0)" in now["text"]
 
 
+async def test_the_digest_says_when_the_reporter_cannot_be_reached(server, clock):
+    """A reporter added by name only (never talked to the bot) gets no prompt; the working group hears why."""
+    repo = server.services.repo(server.org)
+    await repo.add(Member(name="Cor Visser", user_id="u9", channel="local", position="coordinator"))
+    dirk = await repo.add(Member(name="Dirk Bos", roles=["contract_manager"]))
+    contract = await repo.add(Contract(name="Catering", supplier="Eet BV", contract_manager_id=dirk.id))
+    await repo.add(MonitoringPlan(contract_id=contract.id, frequency="quarter", reporter_id=dirk.id,
+                                  start_period=datetime(2026, 10, 1).date()))
+    await use_group_channel(server)
+    outcomes = tick(server, "2027-01-04T09:00+01:00")
+    assert monitoring_keys(outcomes) == []  # nobody to send the prompt to
+    digest = next(n for n in await server.notifications(user="u9") if n["key"] == "digest:demo:2027-W01")
+    assert "Voor Catering kan ik Dirk Bos niet om cijfers vragen" in digest["text"]
+
+
 async def test_yearly_evaluation_reaches_the_working_group(server, clock):
     await set_up(server)
     await use_group_channel(server)
