@@ -134,7 +134,8 @@ def main() -> None:
     print(f"\nlatency per question ({ROUNDS} rounds over {len(questions)} questions)")
     p50, p99 = timed(lambda q: kb.ask(q, "nl"), questions)
     b50, b99 = timed(bm25.best, questions)
-    print(f"  built-in only   : matcher p50 {p50:.2f} ms  p99 {p99:.2f} ms | BM25 p50 {b50:.2f} ms  p99 {b99:.2f} ms")
+    print(f"  built-in only   : matcher p50 {p50:.2f} ms  p99 {p99:.2f} ms | BM25 p50 {b50:.2f} ms  p99 {b99:.2f} ms"
+          f" | ratio p50 {p50 / b50:.1f}x")
 
     records = synthetic_org_entries(ORG_ENTRIES)
     started = time.perf_counter()
@@ -144,7 +145,8 @@ def main() -> None:
     p50, p99 = timed(lambda q: kb.ask(q, "nl", org), questions)
     b50, b99 = timed(big_bm25.best, questions)
     print(f"  + {ORG_ENTRIES:,} org entries: matcher p50 {p50:.2f} ms  p99 {p99:.2f} ms | "
-          f"BM25 p50 {b50:.2f} ms  p99 {b99:.2f} ms  (org index built in {build_ms:.0f} ms)")
+          f"BM25 p50 {b50:.2f} ms  p99 {b99:.2f} ms | ratio p50 {p50 / b50:.1f}x  "
+          f"(org index built in {build_ms:.0f} ms)")
     items = load_items(SETS["eval (tests/data/kb_eval.yaml)"])
     report = evaluate(items, lambda q, lang: kb.ask(q, lang, org))
     print(f"  accuracy with them: matcher top-1 {report.accuracy:.1%}  confidently wrong {report.wrong_rate:.1%} | "
