@@ -10,9 +10,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.markdown import Md, escape
+from bot.yamldata import load_yaml
 
 LANGUAGES = ("nl", "en")
 log = logging.getLogger(__name__)
@@ -32,8 +31,7 @@ class Texts:
         path = path.resolve()
         if path in self._files:
             return
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh) or {}
+        data = load_yaml(path.read_text("utf-8")) or {}
         self._flatten("", data, path)
         self._files.add(path)
 

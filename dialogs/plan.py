@@ -15,11 +15,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.i18n import LANGUAGES
 from bot.messages import FIELD_TYPES
 from bot.sections import STEP_ORDER, is_code, step_of
+from bot.yamldata import load_yaml
 
 STEPS_DIR = Path(__file__).with_name("steps")
 FORMS_FILE = Path(__file__).with_name("forms.yaml")
@@ -271,7 +270,7 @@ class Names:
 
 
 def load_step(path: Path, shared: dict[str, Any], names: Names) -> Step:
-    raw = yaml.safe_load(path.read_text("utf-8"))
+    raw = load_yaml(path.read_text("utf-8"))
     where = path.name
     if not isinstance(raw, dict) or str(raw.get("step")) != path.stem:
         raise PlanError(f"{where}: 'step' must be {path.stem!r}")
@@ -296,7 +295,7 @@ def load_step(path: Path, shared: dict[str, Any], names: Names) -> Step:
 
 @cache
 def _shared_forms() -> dict[str, Any]:
-    return yaml.safe_load(FORMS_FILE.read_text("utf-8")) or {}
+    return load_yaml(FORMS_FILE.read_text("utf-8")) or {}
 
 
 def load_plan(names: Names, directory: Path = STEPS_DIR) -> Plan:
