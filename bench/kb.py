@@ -26,7 +26,8 @@ from knowledge.text import fold, lexicon
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = {"eval (tests/data/kb_eval.yaml)": ROOT / "tests" / "data" / "kb_eval.yaml",
-        "check (bench/data/kb_dev.yaml)": ROOT / "bench" / "data" / "kb_dev.yaml"}
+        "check (bench/data/kb_dev.yaml)": ROOT / "bench" / "data" / "kb_dev.yaml",
+        "fresh (bench/data/kb_fresh.yaml)": ROOT / "bench" / "data" / "kb_fresh.yaml"}
 ORG_ENTRIES = 20_000
 ROUNDS = 3
 

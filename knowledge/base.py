@@ -2,8 +2,10 @@
 
 `KnowledgeBase.ask(question, lang, org)` gives an `Outcome`: the entry to answer with (when the
 confidence is above `ANSWER_AT`), the alternatives to offer as "did you mean…?" (above
-`SUGGEST_AT`), or neither. The confidence of the best entry is lowered when an entry from another
-section scores nearly as well: then the question is ambiguous and the bot should ask, not guess.
+`SUGGEST_AT`), or neither. The matcher ranks the entries; the confidence (knowledge.confidence)
+estimates the chance that an entry's section is right, from its match score, its lead over the best
+entry of another section (an ambiguous question gets "did you mean…?"), how much of the question it
+speaks of, and whether it gives the kind of fact asked for.
 """
 
 from __future__ import annotations
@@ -13,20 +15,25 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from knowledge import content
+from knowledge.confidence import GAP_CAP, Calibration, Signals
 from knowledge.content import Entry
 from knowledge.matcher import Hit, Index, Item, Scoring, Speller, Weights, correct
 from knowledge.records import OrgEntry
 from knowledge.roles import DECISIVE, RolesMatrix, matrix
 from knowledge.text import fold, lexicon
 
-ANSWER_AT = 0.5
+ANSWER_AT = 0.65
 """From this confidence on the bot answers."""
 SUGGEST_AT = 0.35
 """From this confidence on (and below ANSWER_AT) the bot offers its best guesses as "did you mean…?"."""
-AMBIGUITY_MARGIN = 0.2
-"""When the best entry of another section is closer than this, the confidence drops accordingly."""
+GENERIC_CEILING = 0.5
+"""A question of one or two common words ("contract", "aanbesteding", "leverancier banen") gets at most
+this confidence: it names no topic, so the bot asks "did you mean…?" instead of answering."""
 CORRECTION_PENALTY = 0.3
-"""A question whose words all had to be guessed (typos) loses this share of its confidence."""
+"""A question whose words all had to be guessed (typos) loses this share of its match score."""
+RIVAL_FLOOR = 0.4
+"""An entry's lead is measured against the best entry of another section, but at least against this
+score: a weak match on one rare word ("hoe zet ik de printer aan") is not clear just for lack of rivals."""
 ALTERNATIVES = 3
 OVERVIEW = "rollen-overzicht"
 """The entry that answers "who does what?" without a phase."""
@@ -36,6 +43,8 @@ OVERVIEW = "rollen-overzicht"
 class Scored:
     entry: Entry
     confidence: float
+    signals: Signals | None = None
+    """What the confidence was made of (None for answers from the roles matrix)."""
 
 
 @dataclass
@@ -69,7 +78,8 @@ class OrgKnowledge:
 
 
 def _item(entry: Entry) -> Item:
-    return Item(entry.id, entry.variants(), entry.vocabulary(), tuple(entry.title.values()))
+    return Item(entry.id, entry.variants(), entry.vocabulary(), tuple(entry.title.values()),
+                tuple(entry.answer.values()))
 
 
 def org_entry(record: OrgEntry) -> Entry:
@@ -80,8 +90,9 @@ def org_entry(record: OrgEntry) -> Entry:
 
 class KnowledgeBase:
     def __init__(self, entries: Sequence[Entry] | None = None, roles: RolesMatrix | None = None,
-                 scoring: Scoring | None = None) -> None:
+                 scoring: Scoring | None = None, calibration: Calibration | None = None) -> None:
         self.entries = {e.id: e for e in (entries if entries is not None else content.builtin())}
+        self.calibration = calibration or Calibration()
         self.index = Index((_item(e) for e in self.entries.values()), scoring=scoring)
         self.weights: Weights = self.index.weights()
         self.roles = roles or matrix()
@@ -133,17 +144,33 @@ class KnowledgeBase:
         hits: list[tuple[Hit, Entry]] = [(h, self.entries[h.key]) for h in self.index.search(words, self.weights)]
         if org is not None:
             hits += [(h, org.entries[h.key]) for h in org.index.search(words, self.weights)]
-        if guessed:
-            factor = 1 - CORRECTION_PENALTY * guessed / len(raw)
-            hits = [(Hit(h.key, h.score * factor), e) for h, e in hits]
-        hits.sort(key=lambda pair: pair[0].score, reverse=True)
+        if not hits:
+            return []
+        factor = 1 - CORRECTION_PENALTY * guessed / len(raw) if guessed else 1.0
+        unknown = self._unknown_share(words, org)
         out = []
         for hit, entry in hits:
-            rival = next((h.score for h, e in hits if e.section != entry.section), 0.0)
-            penalty = max(0.0, AMBIGUITY_MARGIN - (hit.score - rival))
-            out.append(Scored(entry, max(0.0, hit.score - penalty)))
+            score = hit.score * factor
+            rival = max((h.score * factor for h, e in hits if e.section != entry.section), default=RIVAL_FLOOR)
+            rival = max(rival, RIVAL_FLOOR)
+            signals = Signals(score=score, gap=max(-GAP_CAP, min(GAP_CAP, score - rival)), cover=hit.cover,
+                              focus_missed=float(hit.focus_missed), unknown=unknown, vague=hit.vague,
+                              guessed=guessed / len(raw), topical=hit.topical)
+            confidence = self.calibration(signals)
+            if hit.generic:
+                confidence = min(confidence, GENERIC_CEILING)
+            out.append(Scored(entry, confidence, signals))
         out.sort(key=lambda s: s.confidence, reverse=True)
         return out
+
+    def _unknown_share(self, words: list[str], org: OrgKnowledge | None) -> float:
+        """The share of the question's weight in words that no entry uses."""
+        tokens = set(words)
+        total = sum(self.weights(t) for t in tokens)
+        if not total:
+            return 0.0
+        known = self.index.postings.keys() | (org.index.postings.keys() if org is not None else set())
+        return sum(self.weights(t) for t in tokens if t not in known) / total
 
 
 def _distinct(scored: list[Scored]) -> list[Scored]:

@@ -5,14 +5,18 @@ a set of entries, computed once. `Index.search` scores candidate entries for a q
 of the question's weight (rare words weigh more) the best variant covers and how much of that variant
 the question covers, with a little string similarity; plus how much of the question the entry's words
 cover as a whole and how central those words are to the entry. Vague questions (only common words)
-and words outside the entry's topic lower the score. Candidates come from rapidfuzz
-(`process.extract` with a cutoff) and from the postings of the question's rarer words, so the cost
-grows with the candidates, not with the size of the index. `Speller` and `correct` put typos right.
+and words outside the entry's topic lower the score. Each hit also carries what the confidence
+(knowledge.confidence) is made of: how much of the question the entry speaks of (its answers
+included), whether it gives the kind of fact asked for, and whether the question is generic.
+Candidates come from rapidfuzz (`process.extract` with a cutoff) and from the postings of the
+question's rarer words, so the cost grows with the candidates, not with the size of the index.
+`Speller` and `correct` put typos right.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,10 +26,20 @@ from rapidfuzz.distance import OSA
 
 from knowledge.text import Lexicon, lexicon
 
+_FIGURE = re.compile(r"\d[\d.,]*\s*(?:%|procent|percent)|€\s*\d|\d{2,}|\b(?:twee|drie|vier|vijf|zes|zeven|acht|"
+                     r"negen|tien|twaalf|twintig|honderd|duizend|two|three|four|five|six|seven|eight|nine|ten|"
+                     r"twelve|twenty|hundred|thousand)\b")
+"""A figure in an answer: a percentage, an amount, a number of two or more digits (not "stap 2") or a
+number in words ("zes tot acht")."""
 FUZZY_CANDIDATES = 60
 FUZZY_CUTOFF = 50
 UNKNOWN_WEIGHT = 1.5
 """The weight of a word no entry uses: it lowers the score, but less than a rare word would raise it."""
+GENERIC_WORDS = 2
+GENERIC_DF = 14
+"""A question of at most GENERIC_WORDS words that each occur in more than GENERIC_DF entries is generic."""
+COMMON_MIN = 2
+"""A word in this many entries or fewer is never common, however small the set of entries."""
 RARE = 40
 """A word in more entries than this is too common to pull in candidates on its own (rapidfuzz does)."""
 
@@ -66,12 +80,25 @@ class Item:
     topic: Sequence[str] = ()
     """Words that belong to its topic (keywords), matched as a whole, not as ways to ask."""
     titles: Sequence[str] = ()
+    explains: Sequence[str] = ()
+    """Its answers: they are not matched, but say which of a question's words the entry speaks of."""
 
 
 @dataclass(frozen=True, slots=True)
 class Hit:
     key: str
     score: float
+    cover: float = 1.0
+    """The share of the question's weight that the entry speaks of (in its questions, keywords or answer)."""
+    focus_missed: bool = False
+    """The question asks for a kind of fact (a cost, how to apply, a wage, a figure) the entry does not give."""
+    vague: float = 0.0
+    """How little the question's matched words say (1: only common words, like "contract"; 0: enough)."""
+    topical: float = 1.0
+    """The share of the question's weight in the entry's title and keywords: what the entry is about."""
+    generic: bool = False
+    """The question is one or two words that many entries use ("contract", "leverancier banen") and not
+    this entry's title: it names no topic."""
 
 
 class Weights:
@@ -108,8 +135,13 @@ class Index:
         self.entry_share: list[dict[str, float]] = []
         """Per token, the share of the entry's variants that use it: how central the word is to the entry."""
         self.entry_titles: list[frozenset[frozenset[str]]] = []
+        self.entry_names: list[frozenset[frozenset[str]]] = []
+        """The entry's titles and keywords, each as a set of tokens: a question that is exactly one of them
+        names the entry ("sroi", "banenafspraak") and is never vague."""
         self.entry_topic: list[frozenset[str]] = []
         """The tokens of the entry's titles and topic words."""
+        self.entry_explained: list[frozenset[str]] = []
+        """Every token the entry speaks of: its bag and the tokens of its answers."""
         self._postings: dict[str, set[int]] = defaultdict(set)
         self._raw_words: set[str] = set()
         for item in items:
@@ -138,6 +170,7 @@ class Index:
         titles = [frozenset(self._fold(t)[0]) for t in item.titles]
         topic = [tok for text in item.topic for tok in self._fold(text)[0]]
         self.entry_titles.append(frozenset(titles))
+        self.entry_names.append(frozenset([*titles, *(frozenset(self._fold(text)[0]) for text in item.topic)]))
         self.entry_topic.append(frozenset().union(*titles, topic))
         docs: list[int] = []
         bag: set[str] = set(topic)
@@ -156,6 +189,12 @@ class Index:
             bag.update(toks)
         self.entry_docs.append(docs)
         self.entry_bag.append(frozenset(bag))
+        explained = set(bag).union(*titles)
+        for text in item.explains:
+            explained.update(self.lex.tokens(text))
+            if self.lex.number and _FIGURE.search(text):
+                explained.add(self.lex.number)
+        self.entry_explained.append(frozenset(explained))
         self.entry_share.append(dict(share))
         for tok in bag:
             self._postings[tok].add(number)
@@ -207,13 +246,22 @@ class Index:
             shares = self.entry_share[number]
             support = sum(weights(t) * shares.get(t, 0.0) for t in qset) / total
             score = sc.best * best + sc.bag * bag_cover + sc.support * min(1.0, 2 * support)
-            if qset not in self.entry_titles[number]:  # a question that is exactly a title is never vague
-                score *= 1 - sc.evidence * (1 - min(1.0, matched / sc.evidence_ref))
-                if all(weights.share(t) > sc.common for t in known):
+            vague = 0.0
+            if qset not in self.entry_names[number]:
+                vague = 1 - min(1.0, matched / sc.evidence_ref)
+                score *= 1 - sc.evidence * vague
+                if all(weights.share(t) > sc.common and weights.df.get(t, 0) > COMMON_MIN for t in known):
                     score *= 1 - sc.vague
+                    vague = 1.0
             if not known & self.entry_topic[number]:
                 score *= 1 - sc.off_topic
-            hits.append(Hit(self.keys[number], score))
+            explained = self.entry_explained[number]
+            cover = sum(weights(t) for t in qset if t in explained) / total
+            missed = any(t in self.lex.focus and t not in explained for t in qset)
+            topical = sum(weights(t) for t in qset if t in self.entry_topic[number]) / total
+            generic = len(qset) <= GENERIC_WORDS and qset not in self.entry_titles[number] \
+                and all(weights.df.get(t, 0) > GENERIC_DF for t in qset)
+            hits.append(Hit(self.keys[number], score, cover, missed, vague, topical, generic))
         hits.sort(key=lambda h: h.score, reverse=True)
         return hits[:limit]
 
@@ -232,8 +280,8 @@ class Speller:
         """The nearest known word within a small edit distance, with that distance.
 
         Among equally near words the one with the same first letter and length wins ("manger" →
-        "manager", not "langer"); a short word only becomes one with the same first letter ("morgen" does
-        not become "borgen").
+        "manager", not "langer"); a short word only becomes one that starts with the same two letters
+        ("morgen" does not become "borgen", "printer" not "painter").
         """
         if len(word) < 5 or word.isdigit():
             return None
@@ -241,8 +289,8 @@ class Speller:
         found = process.extract(word, self.words, scorer=OSA.distance, score_cutoff=limit, limit=8)
         if not found:
             return None
-        if len(word) < 8:  # short words: a different first letter is more often another word than a typo
-            found = [f for f in found if f[0][0] == word[0]]
+        if len(word) < 8:  # short words: a different start is more often another word than a typo ("printer")
+            found = [f for f in found if f[0][:2] == word[:2]]
         if not found:
             return None
         best = min(found, key=lambda f: (f[1], f[0][0] != word[0], abs(len(f[0]) - len(word)), f[0]))

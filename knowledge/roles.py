@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -35,8 +35,8 @@ TABLE_CONFIDENCE = 0.93
 """'Who does what' with a phase."""
 ROLE_CONFIDENCE = 0.72
 """A role and 'what does … do' without a phase: a built-in entry that matches well wins over this."""
-TASK_CONFIDENCE = 0.65
-"""'Who does <task>': raised by up to 0.25 by how much of the question the best cells cover, lowered
+TASK_CONFIDENCE = 0.75
+"""'Who does <task>': raised by up to 0.2 by how much of the question the best cells cover, lowered
 when the words fit many cells alike (then they name no particular task)."""
 WHO_COVER = 0.66
 """'Who does <task>' needs the cells to cover this much of the task's words."""
@@ -62,6 +62,8 @@ _GENERIC = frozenset({"neem", "neemt", "nemen", "maakt", "maken", "regelt", "reg
                       "organiseert", "organise", "organises", "organize", "organizes", "pakt", "oppakken", "picks",
                       "doing"})
 """Verbs that say nothing about the task in "who takes the policy decision"."""
+_AUXILIARY = frozenset({"do"})
+"""Only a helping verb at the start of a question ("do we start with a tender?"), not "what should the buyer do"."""
 _STEP2 = re.compile(r"\b(stap|step|fase|phase) 2\b(?! ?[ab]\b)")
 
 
@@ -72,6 +74,8 @@ class Cell:
     text: dict[str, str]
     short: dict[str, str]
     bag: frozenset[str]
+    words: frozenset[str] = frozenset()
+    """The plain folded words of its texts (verbs included)."""
 
 
 @dataclass
@@ -83,6 +87,8 @@ class Parsed:
     who: bool
     rest: list[str]
     """The question's tokens that are neither a role, a phase nor a cue: the task asked about."""
+    verbs: list[str] = field(default_factory=list)
+    """The question's generic verbs ("neemt", "takes"): they pick among cells that share the task words."""
 
 
 class RolesMatrix:
@@ -103,7 +109,7 @@ class RolesMatrix:
                 words = " ".join([cell["nl"], cell["en"], *map(str, cell.get("keywords", []))])
                 self.cells[(role, phase)] = Cell(role, phase, {lang: cell[lang] for lang in LANGUAGES},
                                                  cell.get("short") or {lang: cell[lang] for lang in LANGUAGES},
-                                                 frozenset(tokens(words)))
+                                                 frozenset(tokens(words)), frozenset(fold(words).split()))
         for phase, info in self.phase_info.items():
             for alias in info["aliases"]:
                 self.phase_aliases.append((fold(str(alias)), phase))
@@ -137,8 +143,10 @@ class RolesMatrix:
         folded = fold(text)
         rest = [tok for tok in tokens(padded) if tok not in _PHASE_CUES and tok not in _GENERIC]
         cues = _PHASE_CUES if found_phases else _CUES
-        cue = any(w in cues for w in folded.split()) or bool(_DOES.search(folded))
-        return Parsed(roles=found_roles, phases=found_phases, cue=cue,
+        cue = any(w in cues for i, w in enumerate(folded.split()) if i > 0 or w not in _AUXILIARY) \
+            or bool(_DOES.search(folded))
+        verbs = [w for w in folded.split() if w in _GENERIC]
+        return Parsed(roles=found_roles, phases=found_phases, cue=cue, verbs=verbs,
                       table=bool(_TABLE.search(folded)),
                       who=bool(_WHO.search(folded)) and not _WHO_MEMBER.search(folded), rest=rest)
 
@@ -161,17 +169,17 @@ class RolesMatrix:
             cells = [(r, p) for r in q.roles for p in q.phases]
             if any(c in self.cells for c in cells):
                 return self._cells(cells), CELL_CONFIDENCE
-            return self._empty(q.roles, q.phases), CELL_CONFIDENCE * 0.8
+            return self._empty(q.roles, q.phases), DECISIVE
         if q.phases and not q.roles and (q.table or (q.who and q.cue and not q.rest)):
             return self._table(q.phases[0]), TABLE_CONFIDENCE
         if q.roles and not q.phases and q.cue and not q.who and len(q.rest) <= 2:
             return self._role(q.roles[0]), ROLE_CONFIDENCE
         if q.who and not q.roles and q.rest:
-            found = self._who(q.rest, q.phases)
+            found = self._who(q.rest, q.phases, q.verbs)
             if found:
                 cells, cover = found
                 spread = 0.1 if len(cells) > 3 else 0.0
-                return self._who_entry(cells), TASK_CONFIDENCE + 0.25 * cover - spread
+                return self._who_entry(cells), TASK_CONFIDENCE + 0.2 * cover - spread
         return None
 
     def asks_overview(self, text: str | Parsed) -> bool:
@@ -190,7 +198,7 @@ class RolesMatrix:
             return self._cells([(parts[1], parts[2])])
         return None
 
-    def _who(self, rest: list[str], phases: list[str]) -> tuple[list[Cell], float] | None:
+    def _who(self, rest: list[str], phases: list[str], verbs: list[str] = ()) -> tuple[list[Cell], float] | None:
         query = set(rest)
         total = sum(self._idf.get(tok, 3.0) for tok in query)
         scored: list[tuple[float, Cell]] = []
@@ -205,7 +213,11 @@ class RolesMatrix:
         best = max(score for score, _ in scored)
         if best < WHO_COVER:
             return None
-        chosen = [cell for score, cell in scored if score >= best - 1e-9][:6]
+        chosen = [cell for score, cell in scored if score >= best - 1e-9]
+        acting = [cell for cell in chosen if any(v in cell.words for v in verbs)]
+        if acting:  # "wie neemt de beleidsbeslissing": the cell that takes it, not those that give input
+            chosen = acting
+        chosen = chosen[:6]
         return chosen, best
 
     # -- rendering -------------------------------------------------------------------------

@@ -1,17 +1,21 @@
 """Turning a question into the tokens the matcher compares: the same steps for content and for users.
 
 Steps: lower case without accents; numbers like 125.000 or 2.82 glued together; % and € spelled
-out; punctuation gone; Dutch and English stop words dropped; multi-word expressions folded into
-one token ("social return on investment" → "sroi"); spelling variants mapped onto one form;
-a light suffix strip for plurals. A few expressions made of stop words ("wil niet", "how often")
-are folded first, before the stop words go. The word lists live in data/language.yaml.
+out; punctuation gone; Dutch separable verbs joined ("vraag ik een VOG aan" → "aanvragen"); Dutch
+and English stop words dropped; multi-word expressions folded into one token ("social return on
+investment" → "sroi"); spelling variants mapped onto one form; a light suffix strip for plurals. A
+few expressions made of stop words ("wil niet", "how often") are folded first, before the stop words
+go. The word lists live in data/language.yaml.
+
+Some tokens ask for one particular kind of fact (`Lexicon.focus`: what something costs, how to apply
+for it, a wage, a number): an entry only answers such a question when it speaks of that kind of fact.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -20,6 +24,8 @@ import yaml
 DATA = Path(__file__).with_name("data") / "language.yaml"
 _DIGIT_GLUE = re.compile(r"(?<=\d)[.,](?=\d)")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+_CLAUSE_AFTER = frozenset({"voor", "bij", "via", "om", "na", "zodat", "als", "want", "omdat", "en", "of", "maar"})
+"""Words that may follow a separable verb's particle at the end of its clause."""
 
 
 def fold(text: str) -> str:
@@ -60,11 +66,41 @@ class Lexicon:
     idiom_longest: int
     implies: dict[str, tuple[str, ...]]
     """A token that also means a broader one ("bestaandcontract" is a "contract" too)."""
+    separable: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Particle → {verb form → joined verb}: "vraag … aan" is "aanvragen" when "aan" ends the clause."""
+    focus: frozenset[str] = frozenset()
+    """Tokens that ask for one kind of fact (a cost, how to apply, a wage, a number)."""
+    number: str = ""
+    """The focus token that asks for a figure: an entry whose answer holds a figure speaks of it."""
 
     def words(self, text: str) -> list[str]:
         """The folded words of a text without stop words (before phrases and word forms are applied)."""
-        return [w for w in self._idioms(fold(text).split())
+        return [w for w in self._idioms(self._join_separable(fold(text).split()))
                 if w not in self.stopwords and (len(w) > 1 or w.isdigit())]
+
+    def _join_separable(self, words: list[str]) -> list[str]:
+        """'hoe vraag ik een vog aan voor …' → 'hoe aanvragen ik een vog voor …'.
+
+        The particle counts only where it ends the clause: last, or followed by a preposition ("aan voor
+        een collega"); "vraag het aan de leverancier" keeps its preposition.
+        """
+        if not self.separable:
+            return words
+        out = list(words)
+        for i, word in enumerate(out):
+            for particle, verbs in self.separable.items():
+                joined = verbs.get(word)
+                if joined is None:
+                    continue
+                for j in range(i + 1, len(out)):
+                    if out[j] == particle and (j == len(out) - 1 or out[j + 1] in _CLAUSE_AFTER):
+                        out[i] = joined
+                        del out[j]
+                        break
+                else:
+                    continue
+                break
+        return out
 
     def _idioms(self, words: list[str]) -> list[str]:
         out: list[str] = []
@@ -151,9 +187,16 @@ def lexicon() -> Lexicon:
     known = {w for key in phrases for w in key} | set(words) | canonical
     implies = {fold(str(k)).replace(" ", ""): tuple(fold(str(v)) for v in vs)
                for k, vs in (data.get("implies") or {}).items()}
+    separable = {fold(str(particle)): {fold(str(verb)): fold(str(joined)) for verb, joined in verbs.items()}
+                 for particle, verbs in (data.get("separable") or {}).items()}
+    focus = data.get("focus") or {}
+    focus_tokens = frozenset(fold(str(tok)) for tok in focus.get("tokens") or ())
+    unknown = focus_tokens - canonical
+    if unknown:
+        raise ValueError(f"{DATA.name}: focus tokens must be phrase or word targets: {sorted(unknown)}")
     return Lexicon(stopwords=stop, phrases=phrases, forms=words, canonical=frozenset(canonical), longest=longest,
                    known=frozenset(known), idioms=idioms, idiom_longest=max((len(k) for k in idioms), default=2),
-                   implies=implies)
+                   implies=implies, separable=separable, focus=focus_tokens, number=fold(str(focus.get("number", ""))))
 
 
 def tokens(text: str) -> list[str]:
