@@ -81,6 +81,27 @@ class Feature(Protocol):
         ...
 
 
+class Dispatching:
+    """A feature base that sends forms, choices and text to their own methods; each may answer None."""
+
+    async def handle(self, turn: Turn) -> list[Reply] | None:
+        incoming = turn.incoming
+        if incoming.form is not None:
+            return await self.on_form(turn, incoming.form.id, incoming.form.values)
+        if incoming.choice is not None:
+            return await self.on_choice(turn, incoming.choice)
+        return await self.on_text(turn)
+
+    async def on_form(self, turn: Turn, form_id: str, values: Any) -> list[Reply] | None:
+        return None
+
+    async def on_choice(self, turn: Turn, value: str) -> list[Reply] | None:
+        return None
+
+    async def on_text(self, turn: Turn) -> list[Reply] | None:
+        return None
+
+
 class HomeProvider(Protocol):
     """Optional for a feature: what it shows on a user's home/overview (Slack App Home, "overzicht")."""
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from bot.feature import Turn
+from bot.feature import Dispatching, Turn
 from bot.i18n import register_texts, t
 from bot.messages import Choice, Reply
 from bot.sections import STEP_ORDER
@@ -69,7 +69,7 @@ def nav_action(norm: str) -> str | None:
     return None
 
 
-class Dialogs:
+class Dialogs(Dispatching):
     name = FEATURE
     prefixes = (PREFIX,)
 
@@ -79,22 +79,14 @@ class Dialogs:
     def help_choices(self, lang: str) -> list[Choice]:
         return [Choice(t("flow.help.walk", lang), "flow:begin"), Choice(t("flow.help.progress", lang), "flow:progress")]
 
-    async def handle(self, turn: Turn) -> list[Reply] | None:
-        incoming = turn.incoming
-        if incoming.form is not None:
-            return await self._form(turn, incoming.form.id, incoming.form.values)
-        if incoming.choice is not None:
-            return await self._choice(turn, incoming.choice)
-        return await self._text(turn)
-
-    async def _form(self, turn: Turn, form_id: str, values: Any) -> list[Reply] | None:
+    async def on_form(self, turn: Turn, form_id: str, values: Any) -> list[Reply] | None:
         section, _, node_id = form_id.removeprefix(PREFIX).partition(":")
         node = self.engine.plan.node(section, node_id)
         if node is None or node.form is None:
             return None
         return await self.engine.submit(self.engine.context(turn), node, values)
 
-    async def _choice(self, turn: Turn, value: str) -> list[Reply] | None:
+    async def on_choice(self, turn: Turn, value: str) -> list[Reply] | None:
         engine = self.engine
         ctx = engine.context(turn)
         kind, _, rest = value.removeprefix(PREFIX).partition(":")
@@ -117,7 +109,7 @@ class Dialogs:
             return await engine.navigate(ctx, kind, node)
         return None
 
-    async def _text(self, turn: Turn) -> list[Reply] | None:
+    async def on_text(self, turn: Turn) -> list[Reply] | None:
         engine = self.engine
         norm = turn.norm
         ctx = engine.context(turn)

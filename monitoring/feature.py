@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from bot.feature import Turn
+from bot.feature import Dispatching, Turn
 from bot.forms import invalid_reply
 from bot.i18n import t
 from bot.markdown import Md
@@ -67,7 +67,7 @@ def _int(text: str) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-class MonitoringFeature:
+class MonitoringFeature(Dispatching):
     name = "monitoring"
     prefixes = ("mon:",)
 
@@ -75,18 +75,13 @@ class MonitoringFeature:
         return [Choice(str(t("monitoring.help", lang)), "mon:overview")]
 
     # -- dispatch ------------------------------------------------------------------------------
-    async def handle(self, turn: Turn) -> list[Reply] | None:
-        incoming = turn.incoming
-        if incoming.form is not None:
-            return await self._form(turn, incoming.form.id, incoming.form.values)
-        if incoming.choice is not None:
-            return await self._choice(turn, incoming.choice)
+    async def on_text(self, turn: Turn) -> list[Reply] | None:
         command = parse_command(turn.norm)
         if command is None:
             return None
         return await self._command(turn, *command)
 
-    async def _form(self, turn: Turn, form_id: str, values: Any) -> list[Reply] | None:
+    async def on_form(self, turn: Turn, form_id: str, values: Any) -> list[Reply] | None:
         if form_id.startswith(REPORT_PREFIX):
             return await self._submit_report(turn, _int(form_id[len(REPORT_PREFIX):]), values)
         if form_id.startswith(setup.FORM_PREFIX):
@@ -96,7 +91,7 @@ class MonitoringFeature:
             return await self._submit_evaluation(turn, form_id[len(EVAL_PREFIX):], values)
         return None
 
-    async def _choice(self, turn: Turn, value: str) -> list[Reply] | None:
+    async def on_choice(self, turn: Turn, value: str) -> list[Reply] | None:
         parts = value.split(":")
         action = parts[1] if len(parts) > 1 else ""
         args = parts[2:]

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from bot.feature import Turn, normalise
+from bot.feature import Dispatching, Turn, normalise
 from bot.forms import invalid_reply, read_form
 from bot.markdown import Md
 from bot.messages import MAX_CHOICES, Attachment, Choice, Form, FormField, Reply
@@ -53,7 +53,7 @@ def _starts(norm: str, key: str) -> str | None:
     return None
 
 
-class SchedulerFeature:
+class SchedulerFeature(Dispatching):
     name = "scheduler"
     prefixes = ("sched:",)
 
@@ -61,16 +61,8 @@ class SchedulerFeature:
         return [Choice(compose.t("sched.button.my_actions", lang), "sched:list:mine"),
                 Choice(compose.t("sched.button.new_action", lang), "sched:new")]
 
-    async def handle(self, turn: Turn) -> list[Reply] | None:
-        incoming = turn.incoming
-        if incoming.form is not None:
-            return await self._form(turn, incoming.form.id, incoming.form.values)
-        if incoming.choice is not None:
-            return await self._choice(turn, incoming.choice)
-        return await self._text(turn)
-
     # -- dispatch ---------------------------------------------------------------------------------------
-    async def _choice(self, turn: Turn, value: str) -> list[Reply] | None:
+    async def on_choice(self, turn: Turn, value: str) -> list[Reply] | None:
         parts = value.split(":")
         verb = parts[1] if len(parts) > 1 else ""
         arg = parts[2] if len(parts) > 2 else ""
@@ -83,7 +75,7 @@ class SchedulerFeature:
             return await simple[verb]()
         return None
 
-    async def _text(self, turn: Turn) -> list[Reply] | None:
+    async def on_text(self, turn: Turn) -> list[Reply] | None:
         norm = turn.norm
         p = phrases()
         if norm in p["mine"]:
@@ -121,7 +113,7 @@ class SchedulerFeature:
             rest = rest.split(None, 1)[1] if len(rest.split(None, 1)) > 1 else ""
         return rest.lstrip(":-– ").strip()
 
-    async def _form(self, turn: Turn, form_id: str, values: dict[str, Any]) -> list[Reply] | None:
+    async def on_form(self, turn: Turn, form_id: str, values: dict[str, Any]) -> list[Reply] | None:
         if form_id == "sched:new":
             return await self._save_new(turn, values)
         if form_id.startswith("sched:deadline:"):
