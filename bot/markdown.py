@@ -8,6 +8,7 @@ their own format; they escape what the channel needs on top of that.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 _SPECIAL = re.compile(r"([\\*_\[\]()`#<>|~])")
@@ -69,6 +70,34 @@ def parse_inline(line: str) -> list[Span]:
     if "".join(buf):
         spans.append(Span("text", "".join(buf)))
     return spans
+
+
+@dataclass(frozen=True, slots=True)
+class InlineStyle:
+    """How a channel writes our inline spans: `bold`/`italic` are format strings, `link(text, url)`
+    builds a link from already escaped text; `escape` makes plain text literal in that channel."""
+
+    escape: Callable[[str], str]
+    bold: str
+    italic: str
+    link: Callable[[str, str], str]
+    trim: bool = False
+    """Trim spaces inside bold and italic (Slack only formats `*x*`, not `* x *`)."""
+
+
+def render_inline(line: str, style: InlineStyle) -> str:
+    """One line of our Markdown in a channel's own inline syntax."""
+    out = []
+    for span in parse_inline(line):
+        text = style.escape(span.text)
+        if span.kind in ("bold", "italic"):
+            out.append((style.bold if span.kind == "bold" else style.italic).format(text.strip() if style.trim
+                                                                                       else text))
+        elif span.kind == "link":
+            out.append(style.link(text, span.url or ""))
+        else:
+            out.append(text)
+    return "".join(out)
 
 
 def to_plain(text: str) -> str:

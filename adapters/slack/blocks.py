@@ -16,7 +16,7 @@ from typing import Any
 
 from bot import sections
 from bot.i18n import t
-from bot.markdown import parse_inline, to_plain
+from bot.markdown import InlineStyle, render_inline, to_plain
 from bot.messages import Form, FormField, Reply
 
 MAX_SECTION_TEXT = 3000
@@ -62,24 +62,17 @@ def _url(url: str) -> str:
     return escape(url).replace("|", "%7C")
 
 
+_MRKDWN = InlineStyle(escape=escape, bold="*{}*", italic="_{}_", trim=True,
+                      link=lambda text, url: f"<{_url(url)}|{text.replace('|', '¦')}>")
+
+
 def mrkdwn_line(line: str) -> str:
     """One line of our Markdown subset as Slack mrkdwn."""
     prefix = ""
     item = _LIST_ITEM.match(line)
     if item:
         prefix, line = item.group(1) + "• ", item.group(2)
-    parts = []
-    for span in parse_inline(line):
-        text = escape(span.text)
-        if span.kind == "bold":
-            parts.append(f"*{text.strip()}*")
-        elif span.kind == "italic":
-            parts.append(f"_{text.strip()}_")
-        elif span.kind == "link":
-            parts.append(f"<{_url(span.url or '')}|{text.replace('|', '¦')}>")
-        else:
-            parts.append(text)
-    return prefix + "".join(parts)
+    return prefix + render_inline(line, _MRKDWN)
 
 
 def mrkdwn(text: str) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.forms import MAX_TEXT
 from bot.i18n import t
-from bot.markdown import parse_inline, to_plain
+from bot.markdown import InlineStyle, render_inline, to_plain
 from bot.messages import Attachment, Choice, Form, FormField, Reply
 from bot.sections import is_code, title
 from bot.values import ValidationError, parse_date, parse_number
@@ -70,20 +70,12 @@ def escape(text: str) -> str:
                                                    else m.group(2) + "\\"), out)
 
 
+_TEAMS_MARKDOWN = InlineStyle(escape=escape, bold="**{}**", italic="_{}_", link=lambda text, url: f"[{text}]({url})")
+
+
 def _inline(line: str) -> str:
     """One line of our Markdown as Teams Markdown: our bold, italic and links kept, the rest escaped."""
-    out = []
-    for span in parse_inline(line):
-        text = escape(span.text)
-        if span.kind == "bold":
-            out.append(f"**{text}**")
-        elif span.kind == "italic":
-            out.append(f"_{text}_")
-        elif span.kind == "link":
-            out.append(f"[{text}]({span.url})")
-        else:
-            out.append(text)
-    return "".join(out)
+    return render_inline(line, _TEAMS_MARKDOWN)
 
 
 def blocks(text: str) -> list[tuple[str, str, bool]]:
