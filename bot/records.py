@@ -50,7 +50,7 @@ class Record:
         doc = {}
         for f in dataclasses.fields(self):
             if f.name != "id":
-                doc[f.name] = _to_json(getattr(self, f.name))
+                doc[f.name] = to_json(getattr(self, f.name))
         return doc
 
     @classmethod
@@ -64,13 +64,13 @@ class Record:
         return cls(id=doc_id, **values)
 
 
-def _to_json(value: Any) -> Any:
+def to_json(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, list | tuple):
-        return [_to_json(v) for v in value]
+        return [to_json(v) for v in value]
     if isinstance(value, dict):
-        return {str(k): _to_json(v) for k, v in value.items()}
+        return {str(k): to_json(v) for k, v in value.items()}
     return value
 
 
@@ -104,7 +104,7 @@ def _require_type(value: Any, kind: type | tuple[type, ...], key: str, name: str
         raise ValidationError(key, name)
 
 
-def _non_negative(value: Any, name: str) -> None:
+def check_non_negative(value: Any, name: str) -> None:
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
@@ -113,17 +113,17 @@ def _non_negative(value: Any, name: str) -> None:
         raise ValidationError("non_negative", name)
 
 
-def _date(value: Any, name: str) -> None:
+def check_date(value: Any, name: str) -> None:
     if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
         raise ValidationError("date", name)
 
 
-def _instant(value: Any, name: str) -> None:
+def check_instant(value: Any, name: str) -> None:
     if value is not None and (not isinstance(value, datetime) or value.tzinfo is None):
         raise ValidationError("datetime", name)
 
 
-def _one_of(value: Any, allowed: tuple[str, ...], name: str) -> None:
+def check_one_of(value: Any, allowed: tuple[str, ...], name: str) -> None:
     if value not in allowed:
         raise ValidationError("one_of", name, value=str(value), allowed=", ".join(allowed))
 
@@ -146,7 +146,7 @@ class Organisation(Record):
 
     def validate(self) -> None:
         self.name = check_text(self.name, "name", required=False, max_length=120)
-        _one_of(self.language, LANGUAGES, "language")
+        check_one_of(self.language, LANGUAGES, "language")
         check_timezone(self.timezone, "timezone")
         if not isinstance(self.digest_weekday, int) or not 0 <= self.digest_weekday <= 6:
             raise ValidationError("weekday", "digest_weekday")
@@ -157,7 +157,7 @@ class Organisation(Record):
             gc = self.group_conversation
             if not isinstance(gc, dict) or not gc.get("channel") or not gc.get("conversation_id"):
                 raise ValidationError("required", "group_conversation")
-        _instant(self.created_at, "created_at")
+        check_instant(self.created_at, "created_at")
 
 
 @dataclass(kw_only=True)
@@ -178,11 +178,11 @@ class Member(Record):
         if not isinstance(self.roles, list):
             raise ValidationError("one_of", "roles", value=str(self.roles), allowed=", ".join(ROLES))
         for role in self.roles:
-            _one_of(role, ROLES, "roles")
+            check_one_of(role, ROLES, "roles")
         if self.position is not None:
-            _one_of(self.position, POSITIONS, "position")
+            check_one_of(self.position, POSITIONS, "position")
         if self.channel is not None:
-            _one_of(self.channel, ("teams", "slack", "local"), "channel")
+            check_one_of(self.channel, ("teams", "slack", "local"), "channel")
 
 
 @dataclass(kw_only=True)
@@ -204,11 +204,11 @@ class Action(Record):
     def validate(self) -> None:
         self.title = check_text(self.title, "title", max_length=300)
         _require_type(self.owner_id, int, "member_unknown", "owner_id")
-        _date(self.deadline, "deadline")
-        _date(self.snoozed_until, "snoozed_until")
-        _one_of(self.status, ACTION_STATUSES, "status")
+        check_date(self.deadline, "deadline")
+        check_date(self.snoozed_until, "snoozed_until")
+        check_one_of(self.status, ACTION_STATUSES, "status")
         for name in ("created_at", "updated_at", "done_at"):
-            _instant(getattr(self, name), name)
+            check_instant(getattr(self, name), name)
 
 
 @dataclass(kw_only=True)
@@ -230,14 +230,14 @@ class Contract(Record):
         self.name = check_text(self.name, "name", required=False, max_length=200)
         self.supplier = check_text(self.supplier, "supplier", max_length=200)
         self.category = check_text(self.category, "category", required=False, max_length=120)
-        _non_negative(self.yearly_value, "yearly_value")
+        check_non_negative(self.yearly_value, "yearly_value")
         for name in ("start", "end", "extension_decision"):
-            _date(getattr(self, name), name)
+            check_date(getattr(self, name), name)
         if self.start and self.end and self.end < self.start:
             raise ValidationError("date_order", "end")
         if not isinstance(self.has_sroi_clause, bool):
             raise ValidationError("boolean", "has_sroi_clause")
-        _non_negative(self.sroi_percentage, "sroi_percentage")
+        check_non_negative(self.sroi_percentage, "sroi_percentage")
         if self.sroi_percentage is not None and self.sroi_percentage > 100:
             raise ValidationError("percentage", "sroi_percentage")
         _require_type(self.contract_manager_id, int, "member_unknown", "contract_manager_id")
@@ -264,13 +264,13 @@ class Tender(Record):
         self.title = check_text(self.title, "title", max_length=200)
         self.category = check_text(self.category, "category", required=False, max_length=120)
         if self.kind is not None:
-            _one_of(self.kind, TENDER_KINDS, "kind")
-        _non_negative(self.estimated_value, "estimated_value")
-        _non_negative(self.duration_months, "duration_months")
-        _non_negative(self.labour_share, "labour_share")
+            check_one_of(self.kind, TENDER_KINDS, "kind")
+        check_non_negative(self.estimated_value, "estimated_value")
+        check_non_negative(self.duration_months, "duration_months")
+        check_non_negative(self.labour_share, "labour_share")
         if self.labour_share is not None and self.labour_share > 100:
             raise ValidationError("percentage", "labour_share")
-        _date(self.planned_publication, "planned_publication")
+        check_date(self.planned_publication, "planned_publication")
 
 
 @dataclass(kw_only=True)
@@ -287,8 +287,8 @@ class Meeting(Record):
 
     def validate(self) -> None:
         self.title = check_text(self.title, "title", max_length=200)
-        _one_of(self.frequency, MEETING_FREQUENCIES, "frequency")
-        _instant(self.next_date, "next_date")
+        check_one_of(self.frequency, MEETING_FREQUENCIES, "frequency")
+        check_instant(self.next_date, "next_date")
         if not isinstance(self.participant_ids, list) or not all(
                 isinstance(p, int) and not isinstance(p, bool) for p in self.participant_ids):
             raise ValidationError("member_unknown", "participant_ids")
@@ -306,10 +306,10 @@ class JourneyStep(Record):
 
     def validate(self) -> None:
         self.section = check_text(self.section, "section", max_length=40)
-        _one_of(self.status, JOURNEY_STATUSES, "status")
+        check_one_of(self.status, JOURNEY_STATUSES, "status")
         if not isinstance(self.answers, dict):
             raise ValidationError("required", "answers")
-        _instant(self.updated_at, "updated_at")
+        check_instant(self.updated_at, "updated_at")
 
 
 @dataclass(kw_only=True)
@@ -326,7 +326,7 @@ class JourneyPosition(Record):
     def validate(self) -> None:
         self.section = check_text(self.section, "section", max_length=40)
         self.node = check_text(self.node, "node", required=False, max_length=60)
-        _instant(self.updated_at, "updated_at")
+        check_instant(self.updated_at, "updated_at")
 
 
 @dataclass(kw_only=True)
@@ -350,7 +350,7 @@ class MonitoringPlan(Record):
     def validate(self) -> None:
         if not isinstance(self.contract_id, int) or isinstance(self.contract_id, bool):
             raise ValidationError("required", "contract_id")
-        _one_of(self.frequency, MONITORING_FREQUENCIES, "frequency")
+        check_one_of(self.frequency, MONITORING_FREQUENCIES, "frequency")
         _require_type(self.reporter_id, int, "member_unknown", "reporter_id")
         self.supplier_contact = check_text(self.supplier_contact, "supplier_contact", required=False,
                                            max_length=120)
@@ -358,10 +358,10 @@ class MonitoringPlan(Record):
             raise ValidationError("one_of", "figures", value=str(self.figures),
                                   allowed=", ".join(MONITORING_FIGURES))
         for figure in self.figures:
-            _one_of(figure, MONITORING_FIGURES, "figures")
-        _non_negative(self.ambition_hours_per_week, "ambition_hours_per_week")
-        _non_negative(self.ambition_jobs, "ambition_jobs")
-        _date(self.start_period, "start_period")
+            check_one_of(figure, MONITORING_FIGURES, "figures")
+        check_non_negative(self.ambition_hours_per_week, "ambition_hours_per_week")
+        check_non_negative(self.ambition_jobs, "ambition_jobs")
+        check_date(self.start_period, "start_period")
         if not isinstance(self.active, bool):
             raise ValidationError("boolean", "active")
 
@@ -378,7 +378,7 @@ class Evaluation(Record):
 
     def validate(self) -> None:
         _require_type(self.contract_id, int, "required", "contract_id")
-        _date(self.date, "date")
+        check_date(self.date, "date")
         if not isinstance(self.answers, dict) or not all(
                 isinstance(k, str) and isinstance(v, str) for k, v in self.answers.items()):
             raise ValidationError("required", "answers")
@@ -401,7 +401,7 @@ class ConversationState(Record):
         if not self.user_id:
             raise ValidationError("required", "user_id")
         if self.lang is not None:
-            _one_of(self.lang, LANGUAGES, "lang")
+            check_one_of(self.lang, LANGUAGES, "lang")
         if not isinstance(self.data, dict):
             raise ValidationError("required", "data")
 
@@ -421,8 +421,8 @@ class OutboxItem(Record):
     def validate(self) -> None:
         if not self.key:
             raise ValidationError("required", "key")
-        _one_of(self.to, ("user", "group"), "to")
-        _instant(self.sent_at, "sent_at")
+        check_one_of(self.to, ("user", "group"), "to")
+        check_instant(self.sent_at, "sent_at")
 
 
 @dataclass(kw_only=True)
@@ -447,10 +447,10 @@ class ConversationRef(Record):
     inactive_reason: str | None = None
 
     def validate(self) -> None:
-        _one_of(self.channel, ("teams", "slack", "local"), "channel")
-        _one_of(self.kind, ("user", "group"), "kind")
+        check_one_of(self.channel, ("teams", "slack", "local"), "channel")
+        check_one_of(self.kind, ("user", "group"), "kind")
         if not self.conversation_id:
             raise ValidationError("required", "conversation_id")
         if not isinstance(self.reference, dict):
             raise ValidationError("required", "reference")
-        _instant(self.updated_at, "updated_at")
+        check_instant(self.updated_at, "updated_at")

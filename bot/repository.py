@@ -26,7 +26,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from bot.atomicfile import atomic_write, remove_stale_temporaries
-from bot.records import Organisation, Record, _to_json
+from bot.records import Organisation, Record, to_json
 
 log = logging.getLogger(__name__)
 R = TypeVar("R", bound=Record)
@@ -246,7 +246,7 @@ class Repository:
         return cls.from_doc(_clone(doc), doc_id)
 
     def _matching(self, cls: type[R], equals: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
-        eq = {k: _to_json(v) for k, v in equals.items()}
+        eq = {k: to_json(v) for k, v in equals.items()}
         found = [(int(key), doc) for key, doc in self._store.table(cls.table).items() if _match(doc, eq)]
         found.sort(key=lambda pair: pair[0])
         return found
@@ -280,7 +280,7 @@ class Repository:
         record.validate()
         doc = record.to_doc()
         _storable(doc)
-        eq = {k: _to_json(v) for k, v in key.items()}
+        eq = {k: to_json(v) for k, v in key.items()}
 
         def insert(db: TinyDB) -> int | None:
             table = db.table(record.table)
@@ -304,7 +304,7 @@ class Repository:
 
         False when the record is gone or another writer (maybe another process) changed one of them.
         """
-        return await self._replace(record, {k: _to_json(v) for k, v in expected.items()})
+        return await self._replace(record, {k: to_json(v) for k, v in expected.items()})
 
     async def _replace(self, record: R, expected: dict[str, Any] | None) -> bool:
         if record.id is None:

@@ -9,7 +9,7 @@ from typing import ClassVar
 from bot import sections
 from bot.i18n import LANGUAGES
 from bot.messages import CHANNELS
-from bot.records import Record, _instant, _one_of
+from bot.records import Record, check_instant, check_one_of
 from bot.values import ValidationError, check_text
 
 QUESTION_STATUSES = ("open", "answered")
@@ -38,12 +38,12 @@ class OrgEntry(Record):
     def validate(self) -> None:
         self.question = check_text(self.question, "question", max_length=MAX_QUESTION)
         self.answer = check_text(self.answer, "answer", max_length=MAX_ANSWER)
-        _one_of(self.lang, LANGUAGES, "lang")
+        check_one_of(self.lang, LANGUAGES, "lang")
         if self.section is not None and not sections.is_code(self.section):
-            _one_of(self.section, tuple(sections.codes()), "section")
+            check_one_of(self.section, tuple(sections.codes()), "section")
         if not isinstance(self.variants, list) or not all(isinstance(v, str) for v in self.variants):
             raise ValidationError("required", "variants")
-        _instant(self.created_at, "created_at")
+        check_instant(self.created_at, "created_at")
 
 
 @dataclass(kw_only=True)
@@ -71,14 +71,14 @@ class HandoffQuestion(Record):
 
     def validate(self) -> None:
         self.text = check_text(self.text, "text", max_length=MAX_QUESTION)
-        _one_of(self.lang, LANGUAGES, "lang")
+        check_one_of(self.lang, LANGUAGES, "lang")
         if not self.asker_id:
             raise ValidationError("required", "asker_id")
-        _one_of(self.channel, CHANNELS, "channel")
+        check_one_of(self.channel, CHANNELS, "channel")
         if self.sent_to is not None:
-            _one_of(self.sent_to, ("group", "coordinator"), "sent_to")
-        _one_of(self.status, QUESTION_STATUSES, "status")
+            check_one_of(self.sent_to, ("group", "coordinator"), "sent_to")
+        check_one_of(self.status, QUESTION_STATUSES, "status")
         if self.answer is not None:
             self.answer = check_text(self.answer, "answer", max_length=MAX_ANSWER)
         for name in ("asked_at", "answered_at"):
-            _instant(getattr(self, name), name)
+            check_instant(getattr(self, name), name)

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from bot.messages import Reply
 from bot.notify import Target
-from bot.records import Record, _instant, _one_of
+from bot.records import Record, check_instant, check_one_of
 from bot.values import ValidationError
 
 KINDS = ("digest", "nudge", "meeting", "expiry", "extension")
@@ -44,14 +44,14 @@ class Notification(Record):
             raise ValidationError("required", "key")
         if self.kind not in KINDS and not (isinstance(self.kind, str) and SOURCE_KIND.fullmatch(self.kind)
                                            and len(self.kind) <= 40):
-            _one_of(self.kind, KINDS, "kind")
-        _one_of(self.status, STATUSES, "status")
+            check_one_of(self.kind, KINDS, "kind")
+        check_one_of(self.status, STATUSES, "status")
         if self.status != "folded":
             if not isinstance(self.target, dict) or not self.target.get("channel"):
                 raise ValidationError("required", "target")
-            _one_of(self.target.get("to"), ("user", "group"), "target")
+            check_one_of(self.target.get("to"), ("user", "group"), "target")
         for name in ("due_at", "created_at", "sent_at", "claimed_until"):
-            _instant(getattr(self, name), name)
+            check_instant(getattr(self, name), name)
 
     def target_of(self, org_id: str) -> Target:
         t = self.target
