@@ -28,7 +28,9 @@ SUGGEST_AT = 0.35
 """From this confidence on (and below ANSWER_AT) the bot offers its best guesses as "did you mean…?"."""
 GENERIC_CEILING = 0.5
 """A question of one or two common words ("contract", "aanbesteding", "leverancier banen") gets at most
-this confidence: it names no topic, so the bot asks "did you mean…?" instead of answering."""
+this confidence: it names no topic, so the bot asks "did you mean…?" instead of answering. So does a
+question that entries of two sections match equally well (within TIE)."""
+TIE = 0.005
 CORRECTION_PENALTY = 0.3
 """A question whose words all had to be guessed (typos) loses this share of its match score."""
 RIVAL_FLOOR = 0.4
@@ -151,13 +153,12 @@ class KnowledgeBase:
         out = []
         for hit, entry in hits:
             score = hit.score * factor
-            rival = max((h.score * factor for h, e in hits if e.section != entry.section), default=RIVAL_FLOOR)
-            rival = max(rival, RIVAL_FLOOR)
-            signals = Signals(score=score, gap=max(-GAP_CAP, min(GAP_CAP, score - rival)), cover=hit.cover,
-                              focus_missed=float(hit.focus_missed), unknown=unknown, vague=hit.vague,
-                              guessed=guessed / len(raw), topical=hit.topical)
+            rival = max((h.score * factor for h, e in hits if e.section != entry.section), default=0.0)
+            signals = Signals(score=score, gap=max(-GAP_CAP, min(GAP_CAP, score - max(rival, RIVAL_FLOOR))),
+                              cover=hit.cover,
+                              focus_missed=float(hit.focus_missed), unknown=unknown, vague=hit.vague)
             confidence = self.calibration(signals)
-            if hit.generic:
+            if hit.generic or score - rival < TIE:
                 confidence = min(confidence, GENERIC_CEILING)
             out.append(Scored(entry, confidence, signals))
         out.sort(key=lambda s: s.confidence, reverse=True)

@@ -10,11 +10,7 @@ confidence combines, in a logistic model, what tells a right answer from a wrong
 - `focus_missed`: the question asks for a kind of fact (a cost, how to apply, a wage, a figure) that
   the entry does not give ("wat kost een jobcoach per uur?" is not answered by the job coach entry);
 - `unknown`: how much of the question consists of words no entry uses (off-topic);
-- `vague`: the words it matches on name no topic ("contract", "aanbesteding" on their own);
-- `topical`: how much of the question is in the entry's title and keywords (what it is about), rather
-  than in one of its many ways to ask only ("hoe laat is het?" is not about what social return yields);
-- `guessed`: the share of the question's words that were typos put right (a guess may be wrong:
-  "printer" is not a typo of "painter").
+- `vague`: the words it matches on name no topic ("contract", "aanbesteding" on their own).
 
 The weights are fitted by `python -m bench.calibrate` on the labelled question sets (tests/data/kb_eval.yaml
 and bench/data/*.yaml), so that the confidence estimates the chance that the answer's section is right.
@@ -36,8 +32,6 @@ class Signals:
     focus_missed: float
     unknown: float
     vague: float
-    guessed: float
-    topical: float
 
     def values(self) -> list[float]:
         return [getattr(self, f.name) for f in fields(self)]
@@ -47,15 +41,13 @@ class Signals:
 class Calibration:
     """Logistic weights per signal (see `bench/calibrate.py`, which fits and prints them)."""
 
-    bias: float = -2.85
-    score: float = 2.83
-    gap: float = 4.97
-    cover: float = 2.5
-    focus_missed: float = -3.6
-    unknown: float = -3.78
-    vague: float = -1.18
-    guessed: float = -0.28
-    topical: float = 0.19
+    bias: float = -3.42
+    score: float = 3.33
+    gap: float = 4.36
+    cover: float = 3.23
+    focus_missed: float = -3.39
+    unknown: float = -3.88
+    vague: float = -0.18
 
     def __call__(self, signals: Signals) -> float:
         z = self.bias + sum(getattr(self, f.name) * getattr(signals, f.name) for f in fields(Signals))

@@ -94,8 +94,6 @@ class Hit:
     """The question asks for a kind of fact (a cost, how to apply, a wage, a figure) the entry does not give."""
     vague: float = 0.0
     """How little the question's matched words say (1: only common words, like "contract"; 0: enough)."""
-    topical: float = 1.0
-    """The share of the question's weight in the entry's title and keywords: what the entry is about."""
     generic: bool = False
     """The question is one or two words that many entries use ("contract", "leverancier banen") and not
     this entry's title: it names no topic."""
@@ -258,10 +256,9 @@ class Index:
             explained = self.entry_explained[number]
             cover = sum(weights(t) for t in qset if t in explained) / total
             missed = any(t in self.lex.focus and t not in explained for t in qset)
-            topical = sum(weights(t) for t in qset if t in self.entry_topic[number]) / total
             generic = len(qset) <= GENERIC_WORDS and qset not in self.entry_titles[number] \
                 and all(weights.df.get(t, 0) > GENERIC_DF for t in qset)
-            hits.append(Hit(self.keys[number], score, cover, missed, vague, topical, generic))
+            hits.append(Hit(self.keys[number], score, cover, missed, vague, generic))
         hits.sort(key=lambda h: h.score, reverse=True)
         return hits[:limit]
 

@@ -31,6 +31,9 @@ PHASES = ("1", "2a", "2b", "3", "4", "5")
 # Confidence of an answer from the matrix, by how the question was understood.
 CELL_CONFIDENCE = 0.95
 """A role and a phase are named and the question asks what someone does."""
+DESCRIBED_CONFIDENCE = 0.85
+"""A role named with a phase described in words and more ("wat doet de inkoper als we social return in een
+aanbesteding vragen"): an entry about that task (2Ad) may still know better."""
 TABLE_CONFIDENCE = 0.93
 """'Who does what' with a phase."""
 ROLE_CONFIDENCE = 0.72
@@ -49,8 +52,13 @@ _CUES = frozenset({
 })
 _DOES = re.compile(r"\bdoes\b.*\bdo\b")
 """English "does" asks what someone does only with "do" after it ("what does the buyer do")."""
-_PHASE_CUES = _CUES | {"doen", "do", "wie", "who"}
-"""With a phase named, "wat moet de inkoper doen in stap 2a" is a roles question too."""
+_PHASE_CUES = _CUES | {"doen", "do"}
+"""With a phase named, "wat moet de inkoper doen in stap 2a" is a roles question too. "Wie is de budgethouder
+in stap 3?" is not: it asks who someone is, which the step's own entry tells."""
+_SKIP = _PHASE_CUES | {"wie", "who"}
+"""Words that are neither a role nor part of the task asked about."""
+_NUMBERED = frozenset({"stap", "step", "fase", "phase"})
+"""A phase named with one of these words or a code ("stap 3", "2b") is named explicitly."""
 _TABLE = re.compile(r"\b(wie doet wat|wie wat doet|who does what|who is doing what|rolverdeling|taakverdeling|"
                     r"division of roles|division of tasks|roles in|rollen in|rollen bij|roles during|wie doen wat|"
                     r"who do what|rolverdeling in|welke rollen|which roles)\b")
@@ -87,6 +95,8 @@ class Parsed:
     who: bool
     rest: list[str]
     """The question's tokens that are neither a role, a phase nor a cue: the task asked about."""
+    explicit: bool = False
+    """A phase was named by its number ("stap 3", "2b"), not only described ("bij een aanbesteding")."""
     verbs: list[str] = field(default_factory=list)
     """The question's generic verbs ("neemt", "takes"): they pick among cells that share the task words."""
 
@@ -128,11 +138,13 @@ class RolesMatrix:
         phases = self._take(padded, self.phase_aliases)
         padded = phases[1]
         found_roles, found_phases = roles[0], phases[0]
+        explicit = any(any(ch.isdigit() for ch in alias) or alias.split()[0] in _NUMBERED
+                       for alias, _ in self.phase_aliases if f" {alias} " in f" {fold(text)} ")
         if _STEP2.search(padded):
             found_phases.extend(p for p in ("2a", "2b") if p not in found_phases)
         words = padded.split()
         for word in words:  # a typo in a one-word role name ("contractmanger")
-            if word in _PHASE_CUES or len(word) < 7:
+            if word in _SKIP or len(word) < 7:
                 continue
             hit = process.extractOne(word, list(self._single_word_roles), scorer=Levenshtein.distance,
                                      score_cutoff=1 if len(word) < 10 else 2)
@@ -141,12 +153,12 @@ class RolesMatrix:
                 if role not in found_roles:
                     found_roles.append(role)
         folded = fold(text)
-        rest = [tok for tok in tokens(padded) if tok not in _PHASE_CUES and tok not in _GENERIC]
+        rest = [tok for tok in tokens(padded) if tok not in _SKIP and tok not in _GENERIC]
         cues = _PHASE_CUES if found_phases else _CUES
         cue = any(w in cues for i, w in enumerate(folded.split()) if i > 0 or w not in _AUXILIARY) \
             or bool(_DOES.search(folded))
         verbs = [w for w in folded.split() if w in _GENERIC]
-        return Parsed(roles=found_roles, phases=found_phases, cue=cue, verbs=verbs,
+        return Parsed(roles=found_roles, phases=found_phases, cue=cue, verbs=verbs, explicit=explicit,
                       table=bool(_TABLE.search(folded)),
                       who=bool(_WHO.search(folded)) and not _WHO_MEMBER.search(folded), rest=rest)
 
@@ -167,9 +179,10 @@ class RolesMatrix:
         q = text if isinstance(text, Parsed) else self.parse(text)
         if q.roles and q.phases and (q.cue or not q.rest):
             cells = [(r, p) for r in q.roles for p in q.phases]
-            if any(c in self.cells for c in cells):
-                return self._cells(cells), CELL_CONFIDENCE
-            return self._empty(q.roles, q.phases), DECISIVE
+            found = self._cells(cells) if any(c in self.cells for c in cells) else self._empty(q.roles, q.phases)
+            if q.explicit or not q.rest:
+                return found, max(CELL_CONFIDENCE, DECISIVE)
+            return found, DESCRIBED_CONFIDENCE
         if q.phases and not q.roles and (q.table or (q.who and q.cue and not q.rest)):
             return self._table(q.phases[0]), TABLE_CONFIDENCE
         if q.roles and not q.phases and q.cue and not q.who and len(q.rest) <= 2:
