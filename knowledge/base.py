@@ -116,9 +116,9 @@ class KnowledgeBase:
         if OVERVIEW in self.entries and self.roles.asks_overview(parsed):
             return Outcome(question, lang, DECISIVE, self.entries[OVERVIEW])
         scored = self.rank(question, spellers, org)
-        if roles is not None:
-            scored.append(Scored(*roles))
-            scored.sort(key=lambda s: s.confidence, reverse=True)
+        if roles is not None:  # a roles answer goes first only when it is surer than the best match
+            surer = not scored or roles[1] > scored[0].confidence
+            scored.insert(0 if surer else 1, Scored(*roles))
         if not scored:
             return Outcome(question, lang, 0.0)
         best = scored[0]
@@ -139,7 +139,10 @@ class KnowledgeBase:
         return " ".join(w if w in stop else " ".join(correct([w], spellers)[0]) for w in fold(question).split())
 
     def rank(self, question: str, spellers: list[Speller], org: OrgKnowledge | None = None) -> list[Scored]:
-        """Entries by confidence, best first (the roles matrix not included)."""
+        """Entries by match score, best first, each with its confidence (the roles matrix not included).
+
+        The matcher decides the order; the confidence decides whether the best one is answered.
+        """
         raw = lexicon().words(question)
         fixed, guessed = correct(raw, spellers)
         words = lexicon().fold_words(fixed)
@@ -158,10 +161,10 @@ class KnowledgeBase:
                               cover=hit.cover,
                               focus_missed=float(hit.focus_missed), unknown=unknown, vague=hit.vague)
             confidence = self.calibration(signals)
-            if hit.generic or score - rival < TIE:
+            if hit.generic or abs(score - rival) < TIE:
                 confidence = min(confidence, GENERIC_CEILING)
             out.append(Scored(entry, confidence, signals))
-        out.sort(key=lambda s: s.confidence, reverse=True)
+        out.sort(key=lambda s: s.signals.score if s.signals else 0.0, reverse=True)
         return out
 
     def _unknown_share(self, words: list[str], org: OrgKnowledge | None) -> float:
@@ -170,8 +173,8 @@ class KnowledgeBase:
         total = sum(self.weights(t) for t in tokens)
         if not total:
             return 0.0
-        known = self.index.postings.keys() | (org.index.postings.keys() if org is not None else set())
-        return sum(self.weights(t) for t in tokens if t not in known) / total
+        postings = [self.index.postings] if org is None else [self.index.postings, org.index.postings]
+        return sum(self.weights(t) for t in tokens if not any(t in p for p in postings)) / total
 
 
 def _distinct(scored: list[Scored]) -> list[Scored]:

@@ -138,8 +138,9 @@ class RolesMatrix:
         phases = self._take(padded, self.phase_aliases)
         padded = phases[1]
         found_roles, found_phases = roles[0], phases[0]
-        explicit = any(any(ch.isdigit() for ch in alias) or alias.split()[0] in _NUMBERED
-                       for alias, _ in self.phase_aliases if f" {alias} " in f" {fold(text)} ")
+        spoken = f" {fold(text)} "
+        explicit = bool(found_phases) and any(any(ch.isdigit() for ch in alias) or alias.split()[0] in _NUMBERED
+                                              for alias, _ in self.phase_aliases if f" {alias} " in spoken)
         if _STEP2.search(padded):
             found_phases.extend(p for p in ("2a", "2b") if p not in found_phases)
         words = padded.split()
