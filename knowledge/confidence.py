@@ -41,13 +41,13 @@ class Signals:
 class Calibration:
     """Logistic weights per signal (see `bench/calibrate.py`, which fits and prints them)."""
 
-    bias: float = -3.07
-    score: float = 3.15
-    gap: float = 3.81
-    cover: float = 2.92
-    focus_missed: float = -3.67
-    unknown: float = -3.46
-    vague: float = 0.04
+    bias: float = -3.13
+    score: float = 3.0
+    gap: float = 4.12
+    cover: float = 3.18
+    focus_missed: float = -3.73
+    unknown: float = -3.43
+    vague: float = -0.01
 
     def __call__(self, signals: Signals) -> float:
         z = self.bias + sum(getattr(self, f.name) * getattr(signals, f.name) for f in fields(Signals))
