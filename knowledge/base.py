@@ -159,7 +159,7 @@ class KnowledgeBase:
             rival = max((h.score * factor for h, e in hits if e.section != entry.section), default=0.0)
             signals = Signals(score=score, gap=max(-GAP_CAP, min(GAP_CAP, score - max(rival, RIVAL_FLOOR))),
                               cover=hit.cover,
-                              focus_missed=float(hit.focus_missed), unknown=unknown, vague=hit.vague)
+                              focus_missed=float(hit.focus_missed), unknown=unknown)
             confidence = self.calibration(signals)
             if hit.generic or abs(score - rival) < TIE:
                 confidence = min(confidence, GENERIC_CEILING)

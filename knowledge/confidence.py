@@ -9,8 +9,7 @@ confidence combines, in a logistic model, what tells a right answer from a wrong
 - `cover`: how much of the question the entry speaks of at all (questions, keywords and answer);
 - `focus_missed`: the question asks for a kind of fact (a cost, how to apply, a wage, a figure) that
   the entry does not give ("wat kost een jobcoach per uur?" is not answered by the job coach entry);
-- `unknown`: how much of the question consists of words no entry uses (off-topic);
-- `vague`: the words it matches on name no topic ("contract", "aanbesteding" on their own).
+- `unknown`: how much of the question consists of words no entry uses (off-topic).
 
 The weights are fitted by `python -m bench.calibrate` on the labelled question sets (tests/data/kb_eval.yaml
 and bench/data/*.yaml), so that the confidence estimates the chance that the answer's section is right.
@@ -31,7 +30,6 @@ class Signals:
     cover: float
     focus_missed: float
     unknown: float
-    vague: float
 
     def values(self) -> list[float]:
         return [getattr(self, f.name) for f in fields(self)]
@@ -41,13 +39,12 @@ class Signals:
 class Calibration:
     """Logistic weights per signal (see `bench/calibrate.py`, which fits and prints them)."""
 
-    bias: float = -3.13
-    score: float = 3.0
-    gap: float = 4.12
-    cover: float = 3.18
-    focus_missed: float = -3.73
-    unknown: float = -3.43
-    vague: float = -0.01
+    bias: float = -3.61
+    score: float = 3.22
+    gap: float = 3.93
+    cover: float = 3.79
+    focus_missed: float = -3.69
+    unknown: float = -3.64
 
     def __call__(self, signals: Signals) -> float:
         z = self.bias + sum(getattr(self, f.name) * getattr(signals, f.name) for f in fields(Signals))

@@ -92,8 +92,6 @@ class Hit:
     """The share of the question's weight that the entry speaks of (in its questions, keywords or answer)."""
     focus_missed: bool = False
     """The question asks for a kind of fact (a cost, how to apply, a wage, a figure) the entry does not give."""
-    vague: float = 0.0
-    """How little the question's matched words say (1: only common words, like "contract"; 0: enough)."""
     generic: bool = False
     """The question is one or two words that many entries use ("contract", "leverancier banen") and not
     this entry's title: it names no topic."""
@@ -244,13 +242,10 @@ class Index:
             shares = self.entry_share[number]
             support = sum(weights(t) * shares.get(t, 0.0) for t in qset) / total
             score = sc.best * best + sc.bag * bag_cover + sc.support * min(1.0, 2 * support)
-            vague = 0.0
             if qset not in self.entry_names[number]:
-                vague = 1 - min(1.0, matched / sc.evidence_ref)
-                score *= 1 - sc.evidence * vague
+                score *= 1 - sc.evidence * (1 - min(1.0, matched / sc.evidence_ref))
                 if all(weights.share(t) > sc.common and weights.df.get(t, 0) > COMMON_MIN for t in known):
                     score *= 1 - sc.vague
-                    vague = 1.0
             if not known & self.entry_topic[number]:
                 score *= 1 - sc.off_topic
             explained = self.entry_explained[number]
@@ -258,7 +253,7 @@ class Index:
             missed = any(t in self.lex.focus and t not in explained for t in qset)
             generic = len(qset) <= GENERIC_WORDS and qset not in self.entry_titles[number] \
                 and all(weights.df.get(t, 0) > GENERIC_DF for t in qset)
-            hits.append(Hit(self.keys[number], score, cover, missed, vague, generic))
+            hits.append(Hit(self.keys[number], score, cover, missed, generic))
         hits.sort(key=lambda h: h.score, reverse=True)
         return hits[:limit]
 
