@@ -79,7 +79,15 @@ class Journey:
         return await self.repo.find(JourneyPosition)
 
     async def move(self, section: str, node: str, user_id: str) -> None:
-        position = await self.position() or JourneyPosition()
+        position = await self.position()
+        if position is None:  # the organisation's first move; two users may make it at once
+            first = JourneyPosition(section=section, node=node, user_id=user_id, updated_at=self.now)
+            if await self.repo.add_once(first) is not None:
+                return
+            position = await self.position()
+            assert position is not None
+        if (position.section, position.node, position.user_id) == (section, node, user_id):
+            return  # showing the same message again ("waar was ik?") is no move: nothing to write
         position.section, position.node = section, node
         position.user_id, position.updated_at = user_id, self.now
         await self.repo.save(position)

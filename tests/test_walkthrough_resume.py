@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import aiohttp
@@ -47,3 +48,16 @@ async def test_resume_after_a_restart_on_another_channel_user(tmp_path):
             assert nxt[0]["section"] == "1c"
     finally:
         second.stop()
+
+
+async def test_colleagues_starting_at_the_same_moment_share_one_place_in_the_steps(services):
+    """The organisation has one position: fifty people typing "start" at once must not make fifty."""
+    from bot.messages import Incoming
+    from bot.records import JourneyPosition
+
+    async def start(n: int) -> None:
+        await services.router.handle(Incoming(org_id="demo", user_id=f"u{n}", user_name=f"U{n}",
+                                              conversation_id=f"c{n}", channel="local", text="start"))
+
+    await asyncio.gather(*(start(n) for n in range(50)))
+    assert len(await services.repo("demo").list(JourneyPosition)) == 1
