@@ -133,7 +133,7 @@ def main() -> None:
     questions = [i.question for i in all_items]
 
     print(f"\nlatency per question ({ROUNDS} rounds over {len(questions)} questions)")
-    p50, p99 = timed(lambda q: kb.ask(q, "nl"), questions)
+    p50, p99 = timed(lambda q: kb.match(q, "nl"), questions)
     b50, b99 = timed(bm25.best, questions)
     print(f"  built-in only   : matcher p50 {p50:.2f} ms  p99 {p99:.2f} ms | BM25 p50 {b50:.2f} ms  p99 {b99:.2f} ms"
           f" | ratio p50 {p50 / b50:.1f}x")
@@ -143,7 +143,7 @@ def main() -> None:
     org = OrgKnowledge.build(records)
     build_ms = (time.perf_counter() - started) * 1000
     big_bm25 = BM25(docs + [(f"org:{r.id}", "", r.question) for r in records])
-    p50, p99 = timed(lambda q: kb.ask(q, "nl", org), questions)
+    p50, p99 = timed(lambda q: kb.match(q, "nl", org), questions)
     b50, b99 = timed(big_bm25.best, questions)
     print(f"  + {ORG_ENTRIES:,} org entries: matcher p50 {p50:.2f} ms  p99 {p99:.2f} ms | "
           f"BM25 p50 {b50:.2f} ms  p99 {b99:.2f} ms | ratio p50 {p50 / b50:.1f}x  "

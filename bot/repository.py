@@ -29,6 +29,8 @@ from bot.atomicfile import atomic_write, remove_stale_temporaries
 from bot.records import Organisation, Record, to_json
 
 log = logging.getLogger(__name__)
+LOOK_EVERY = 0.001
+"""Seconds between two looks at an organisation's file for another process's writes, when reading."""
 R = TypeVar("R", bound=Record)
 MAX_ORG_ID = 200
 
@@ -52,6 +54,7 @@ class _MemoryStorage(Storage):
 
     def write(self, data: dict[str, Any]) -> None:
         self._holder._data = data
+        self._holder._version += 1  # TinyDB writes after every change, in-place updates included
 
 
 class OrgStore:
@@ -59,6 +62,9 @@ class OrgStore:
         self.path = path
         self._lock_path = path.with_name(path.name + ".lock")
         self._data: dict[str, Any] = {}
+        self._looked = float("-inf")
+        self._version = 0  # counts changes to `_data`; the field indexes are rebuilt when it moves
+        self._indexes: dict[tuple[str, str], tuple[int, dict[Any, list[str]]]] = {}
         self._stamp: tuple[int, int, int] | None = None
         self._queue: list[tuple[Callable[[TinyDB], Any], asyncio.Future[Any]]] = []
         self._lock = asyncio.Lock()
@@ -87,11 +93,21 @@ class OrgStore:
                 log.error("store %s could not be read; kept it aside as %s", self.path, aside.name)
                 data, stamp = {}, None
         self._data = data
+        self._version += 1
         self._stamp = stamp
         self.db = TinyDB(storage=_MemoryStorage, holder=self)
 
-    def _refresh(self) -> None:
-        """Pick up a write made by another process since we last looked."""
+    def _refresh(self, *, force: bool = False) -> None:
+        """Pick up a write made by another process since we last looked.
+
+        Readers look at the file at most once per `LOOK_EVERY` seconds (a turn reads several tables;
+        a read that is a millisecond behind another process is as if it came a millisecond sooner);
+        writers always look, under the lock.
+        """
+        now = time.monotonic()
+        if not force and now - self._looked < LOOK_EVERY:
+            return
+        self._looked = now
         if self._stat() != self._stamp:
             self._load()
 
@@ -108,6 +124,26 @@ class OrgStore:
         self._refresh()
         return self._data.get(name) or {}
 
+    def having(self, name: str, field: str, value: Any) -> list[tuple[str, dict[str, Any]]]:
+        """(id as text, document) of the documents in table `name` whose `field` equals `value`
+        (a hashable JSON value); like `table`, current and not to be changed by the caller.
+
+        An index per (table, field), built on first use after a change: a turn looks up the user's
+        state and membership by id, and scanning every user's documents for that grew with the team.
+        """
+        self._refresh()
+        cached = self._indexes.get((name, field))
+        if cached is None or cached[0] != self._version:
+            index: dict[Any, list[str]] = {}
+            for doc_id, doc in (self._data.get(name) or {}).items():
+                key = doc.get(field)
+                if isinstance(key, (str, int, float, bool)) or key is None:
+                    index.setdefault(key, []).append(doc_id)
+            cached = (self._version, index)
+            self._indexes[(name, field)] = cached
+        table = self._data.get(name) or {}
+        return [(doc_id, table[doc_id]) for doc_id in cached[1].get(value, ())]
+
     # -- writing ---------------------------------------------------------------------------
     async def write(self, fn: Callable[[TinyDB], Any]) -> Any:
         """Apply `fn` to the database and return its result once it is durably on disk.
@@ -119,6 +155,17 @@ class OrgStore:
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.ensure_future(self._flush_all())
         return await fut
+
+    def write_soon(self, fn: Callable[[TinyDB], Any]) -> asyncio.Future[Any]:
+        """Apply `fn` now in memory and write it to disk in the next batch, without waiting for it.
+
+        For changes that may be lost in a crash (a language preference): readers see them at once,
+        and the returned future tells when they are on disk. `fn` must be idempotent: it runs again
+        in the batch, after any change another process made in between has been read.
+        """
+        self._refresh()
+        fn(self.db)
+        return asyncio.ensure_future(self.write(fn))
 
     async def _flush_all(self) -> None:
         async with self._lock:
@@ -144,7 +191,7 @@ class OrgStore:
                 fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:  # another process (`app.py tick`) is writing: wait off the loop
                 await asyncio.to_thread(fcntl.flock, lock_fd, fcntl.LOCK_EX)
-            self._refresh()
+            self._refresh(force=True)
             for fn, fut in batch:
                 try:
                     outcomes.append((fut, True, fn(self.db)))
@@ -247,7 +294,10 @@ class Repository:
 
     def _matching(self, cls: type[R], equals: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
         eq = {k: to_json(v) for k, v in equals.items()}
-        found = [(int(key), doc) for key, doc in self._store.table(cls.table).items() if _match(doc, eq)]
+        field = next((k for k, v in eq.items() if isinstance(v, (str, int, float, bool)) or v is None), None)
+        docs = self._store.table(cls.table).items() if field is None else \
+            self._store.having(cls.table, field, eq[field])
+        found = [(int(key), doc) for key, doc in docs if _match(doc, eq)]
         found.sort(key=lambda pair: pair[0])
         return found
 
@@ -306,7 +356,16 @@ class Repository:
         """
         return await self._replace(record, {k: to_json(v) for k, v in expected.items()})
 
+    def update_soon(self, record: R) -> asyncio.Future[Any]:
+        """`update` that changes what readers see at once and reaches the disk in the background
+        (see `OrgStore.write_soon`); only for changes a crash may lose."""
+        return self._store.write_soon(self._replacer(record, None))
+
     async def _replace(self, record: R, expected: dict[str, Any] | None) -> bool:
+        return await self._store.write(self._replacer(record, expected))
+
+    @staticmethod
+    def _replacer(record: R, expected: dict[str, Any] | None) -> Callable[[TinyDB], bool]:
         if record.id is None:
             raise NotFound(f"{record.table} without id")
         record.validate()
@@ -326,7 +385,7 @@ class Repository:
             table.update(put, doc_ids=[record.id])
             return True
 
-        return await self._store.write(replace)
+        return replace
 
     async def save(self, record: R) -> R:
         return await self.add(record) if record.id is None else await self.update(record)
@@ -358,4 +417,10 @@ class Repository:
         if org.created_at is None and now is not None:
             org.created_at = now
         org.org_id = self.org_id
+        if org.id is None:  # the first save; two turns may make it at once, only one may add
+            if await self.add_once(org) is not None:
+                return org
+            existing = await self.find(Organisation)
+            assert existing is not None
+            org.id = existing.id
         return await self.save(org)

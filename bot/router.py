@@ -63,7 +63,9 @@ class Router:
         self.core = CoreCommands(self)
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = \
             weakref.WeakValueDictionary()
+        self._soft: set[asyncio.Future[Any]] = set()
         services.router = self
+        services.on_shutdown.append(self.flush)
 
     def _all(self) -> list[Feature]:
         return [self.core, *self.features]
@@ -100,6 +102,21 @@ class Router:
         async with lock:
             return await self._turn(incoming)
 
+    def _save_soft(self, saving: asyncio.Future[Any]) -> None:
+        self._soft.add(saving)
+
+        def done(finished: asyncio.Future[Any]) -> None:
+            self._soft.discard(finished)
+            if not finished.cancelled():
+                finished.exception()  # retrieved here: the store has logged it, the turn is long over
+
+        saving.add_done_callback(done)
+
+    async def flush(self) -> None:
+        """Wait until every soft save is on disk (at shutdown)."""
+        if self._soft:
+            await asyncio.gather(*self._soft, return_exceptions=True)
+
     async def _turn(self, incoming: Incoming) -> list[Reply]:
         services = self.services
         incoming = receivable(incoming)
@@ -110,12 +127,19 @@ class Router:
             or ConversationState(user_id=incoming.user_id)
         before = state.to_doc()
         lang = self._language(incoming, state, org)
+        detected = state.lang
         turn = Turn(incoming=incoming, lang=lang, repo=repo, org=org, state=state, services=services,
                     member=await member_for(repo, incoming))
         replies = await self._dispatch(turn)
-        if state.to_doc() != before:
+        after = state.to_doc()
+        if after != before:
             state.updated_at = services.clock.now()
-            await repo.save(state)
+            if state.id is not None and state.lang == detected and after == {**before, "lang": detected}:
+                # only the language the message was written in changed: the reply need not wait for
+                # the disk (readers see it at once, the next batch writes it; a crash may lose it)
+                self._save_soft(repo.update_soon(state))
+            else:
+                await repo.save(state)
         return replies
 
     @staticmethod

@@ -73,3 +73,14 @@ def test_long_questions_make_button_labels_slack_can_show():
     reply = suggest_reply(Outcome("x", "nl", 0.4, None, [Scored(entry, 0.4)]), "nl")
     assert reply.choices[0].value == "kb:answer:org:7"
     assert len(reply.choices[0].label) <= 75 and reply.choices[0].label.endswith("…")
+
+
+def test_a_repeated_question_is_answered_from_memory_until_the_organisation_adds_an_entry():
+    kb = default_base()
+    question = "waar vind ik het inkoopregister van onze gemeente"
+    first = kb.ask(question, "nl")
+    assert kb.ask(question, "nl") is first  # remembered, not matched again
+    own = OrgKnowledge.build([OrgEntry(id=1, question="Waar vind ik het inkoopregister van de gemeente?",
+                                       answer="Op het intranet.", lang="nl")])
+    assert kb.ask(question, "nl", own).entry.id == "org:1"  # the organisation's entries count
+    assert kb.ask(question, "nl").entry is None

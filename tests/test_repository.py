@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -197,3 +198,22 @@ async def test_a_corrupt_file_is_kept_aside_not_lost(tmp_path, caplog):
     repo = StoreRegistry(tmp_path).repo("org-a")
     assert await repo.list(Member) == []
     assert list(stores.root.glob("org_org-a.json.corrupt-*"))
+
+
+async def test_concurrent_first_saves_of_the_organisation_keep_one(tmp_path):
+    repo = StoreRegistry(tmp_path).repo("org-a")
+    await asyncio.gather(*(repo.save_organisation(Organisation(name=f"Gemeente {n}")) for n in range(5)))
+    saved = await repo.list(Organisation)
+    assert len(saved) == 1 and saved[0].name.startswith("Gemeente ")
+
+
+async def test_finding_by_a_field_follows_changes_to_it(tmp_path):
+    repo = StoreRegistry(tmp_path).repo("org-a")
+    state = await repo.add(ConversationState(user_id="u1"))
+    assert (await repo.find(ConversationState, user_id="u1")).id == state.id
+    state.user_id = "u2"
+    await repo.update(state)
+    assert await repo.find(ConversationState, user_id="u1") is None
+    assert (await repo.find(ConversationState, user_id="u2")).id == state.id
+    await repo.delete(ConversationState, state.id)
+    assert await repo.find(ConversationState, user_id="u2") is None

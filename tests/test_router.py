@@ -6,6 +6,7 @@ import logging
 
 import pytest
 
+import app as partnerbot
 from bot.messages import Incoming, Reply
 
 
@@ -114,3 +115,28 @@ async def test_help_menu_keeps_settings_and_language_and_each_features_first_ent
     assert values[-2:] == ["core:settings", "core:lang:en"]
     assert [f"f{n}:a" for n in range(5)] == [v for v in values if v.endswith(":a")]
     assert values[:2] == ["f0:a", "f0:b"]  # room left for one feature's second entry, kept beside its first
+
+
+async def test_language_of_a_message_is_kept_after_a_restart(config, clock):
+    """A detected language is saved in the background: the next turn sees it and so does a new server."""
+    first = partnerbot.build_services(config, clock)
+    say = _sayer(first)
+    await say("I would like to know what social return means for our contracts")
+    assert "What would you like to do?" in (await say("help"))[0].text  # seen at once
+    await first.router.flush()
+    second = partnerbot.build_services(config, clock)
+    assert "What would you like to do?" in (await _sayer(second)("help"))[0].text
+
+
+async def test_language_chosen_with_a_command_is_on_disk_when_confirmed(config, clock):
+    first = partnerbot.build_services(config, clock)
+    await _sayer(first)("taal en")  # no flush: an explicit choice is written before the reply
+    second = partnerbot.build_services(config, clock)
+    assert "What would you like to do?" in (await _sayer(second)("help"))[0].text
+
+
+def _sayer(services):
+    async def say(text: str) -> list[Reply]:
+        return await services.router.handle(Incoming(org_id="demo", user_id="u1", user_name="A",
+                                                     conversation_id="c", channel="local", text=text))
+    return say
