@@ -390,6 +390,17 @@ class Repository:
     async def save(self, record: R) -> R:
         return await self.add(record) if record.id is None else await self.update(record)
 
+    async def delete_many(self, cls: type[R], record_ids: list[int]) -> int:
+        """Delete these records in one write; how many there were."""
+        def remove(db: TinyDB) -> int:
+            table = db.table(cls.table)
+            present = [i for i in record_ids if table.contains(doc_id=i)]
+            if present:
+                table.remove(doc_ids=present)
+            return len(present)
+
+        return await self._store.write(remove) if record_ids else 0
+
     async def delete(self, cls: type[R], record_id: int) -> bool:
         def remove(db: TinyDB) -> bool:
             table = db.table(cls.table)

@@ -34,6 +34,10 @@ from scheduler.sources import collect
 
 log = logging.getLogger("partnerbot.scheduler")
 LEASE = timedelta(minutes=10)
+KEEP_SENT = timedelta(days=400)
+"""How long a finished notification stays in the sent log. Longer than any window in which its key
+can come due again (the due computation ignores slots older than 30 days; a monitoring evaluation
+before a contract's end looks back at most months), so forgetting it never sends it twice."""
 MAX_RUNS = 5
 """A transiently failing notification is tried in this many runs (each with retries) before it is given up."""
 
@@ -113,7 +117,18 @@ class Runner:
         results = await asyncio.gather(*(self._deliver_all(repo, items, now) for items in by_conversation.values()))
         for batch in results:
             outcomes.extend(batch)
+        await self._forget_old(repo, notes, now)
         return outcomes
+
+    @staticmethod
+    async def _forget_old(repo: Repository, notes: list[Notification], now: datetime) -> None:
+        """Keep the sent log from growing for ever: drop finished notifications older than KEEP_SENT."""
+        old = [n.id for n in notes if n.status in ("sent", "failed", "folded") and n.id is not None
+               and (n.due_at or n.created_at or now) < now - KEEP_SENT]
+        if old:
+            log.info("forgetting %d notifications older than %d days in org=%s", len(old), KEEP_SENT.days,
+                     repo.org_id)
+            await repo.delete_many(Notification, old)
 
     @staticmethod
     def _outcome(org_id: str, d: Due, status: str) -> Outcome:

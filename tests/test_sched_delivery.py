@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from bot.messages import Reply
 from bot.notify import DeliveryError, Target
@@ -120,3 +120,23 @@ async def test_at_most_one_message_per_second_per_conversation(services):
     await runner.run(NOW)
     assert len(await services.repo("demo").list(Notification)) == 3
     assert len([s for s in sleeps.calls if s > 0.5]) == 2  # the 2nd and 3rd message to Bert waited
+
+
+async def test_the_sent_log_forgets_finished_notifications_after_a_year_without_sending_them_again(services):
+    channel = FlakyChannel(rate=0.0)
+    services.notifiers["teams"] = channel
+    await org_with_actions(services, "teams", 3)
+    repo = services.repo("demo")
+    runner = Runner(services, sleep=Sleeps())
+    await runner.run(NOW)
+    assert len(channel.received) == 3
+    for action in await repo.list(Action):  # done: no more nudges for them
+        action.status = "done"
+        await repo.update(action)
+    await runner.run(NOW + timedelta(days=300))
+    assert {n.key for n in await repo.list(Notification)} >= {f"nudge:{i}:2026-12-10" for i in range(1, 4)}
+    await runner.run(NOW + timedelta(days=401))
+    keys = {n.key for n in await repo.list(Notification)}
+    assert not any(k.startswith("nudge:") for k in keys)  # forgotten
+    await runner.run(NOW + timedelta(days=402))
+    assert len(channel.received) == 3  # and not sent again
