@@ -27,7 +27,9 @@ def test_user_text_can_never_become_a_mention_or_a_link(user_text: str):
     rendered = blocks.mrkdwn(escape(user_text))
     assert "<" not in rendered and ">" not in rendered
     # nothing else changed: undoing Slack's three escapes gives the text as the user wrote it
-    assert rendered.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&") == to_plain(escape(user_text))
+    unescaped = rendered.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    assert unescaped.replace(blocks.ZERO_WIDTH_SPACE, "") == to_plain(escape(user_text)).replace(
+        blocks.ZERO_WIDTH_SPACE, "")
     assert "<!channel>" not in blocks.fallback_text(Reply(text=escape(user_text)))
 
 
@@ -35,6 +37,14 @@ def test_special_mentions_typed_by_a_user_come_back_escaped():
     rendered = blocks.mrkdwn(Md("Je schreef: ") + escape("<!channel> <!here> <@U123> <https://evil.example|bank>"))
     assert rendered == ("Je schreef: &lt;!channel&gt; &lt;!here&gt; &lt;@U123&gt; "
                         "&lt;https://evil.example|bank&gt;")
+
+
+def test_formatting_characters_typed_by_a_user_do_not_format_in_slack():
+    rendered = blocks.mrkdwn(Md("**Actie**: ") + escape("*vet* _schuin_ ~weg~ `code`"))
+    assert rendered.startswith("*Actie*: ")  # our own bold stays bold
+    for pair in ("*vet*", "_schuin_", "~weg~", "`code`"):
+        assert pair not in rendered  # each mark stands apart, so Slack cannot pair them
+    assert rendered.replace(blocks.ZERO_WIDTH_SPACE, "") == "*Actie*: *vet* _schuin_ ~weg~ `code`"
 
 
 def test_escaped_list_markers_and_numbers_stay_plain():

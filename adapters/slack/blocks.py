@@ -62,7 +62,18 @@ def _url(url: str) -> str:
     return escape(url).replace("|", "%7C")
 
 
-_MRKDWN = InlineStyle(escape=escape, bold="*{}*", italic="_{}_", trim=True,
+ZERO_WIDTH_SPACE = "\u200b"
+_FORMATTING = re.compile(r"([*_~`])")
+
+
+def literal(text: str) -> str:
+    """Text that Slack shows as it was typed, inside mrkdwn: `escape`, plus a zero-width space on both
+    sides of `*`, `_`, `~` and `` ` `` (Slack has no escape for those, and a pair of them would format
+    what stands between; the invisible space keeps them from pairing)."""
+    return _FORMATTING.sub(ZERO_WIDTH_SPACE + r"\1" + ZERO_WIDTH_SPACE, escape(text))
+
+
+_MRKDWN = InlineStyle(escape=literal, bold="*{}*", italic="_{}_", trim=True,
                       link=lambda text, url: f"<{_url(url)}|{text.replace('|', '¦')}>")
 
 
