@@ -11,6 +11,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from adapters.slack import listeners
+from adapters.slack.records import SlackStash
 from bot.config import Config
 from bot.records import Action, ConversationRef, Member
 from tests.conftest import ServerProcess
@@ -157,14 +159,42 @@ async def test_clicking_a_choice_button_routes_its_value(slack: SlackEvents, sla
     assert "What would you like to do?" in section_text(answers[2])
 
 
-async def test_a_form_opens_as_a_modal_and_its_answers_come_back_escaped(slack: SlackEvents, slack_api: FakeSlack):
+async def open_settings(slack: SlackEvents, slack_api: FakeSlack) -> dict:
+    """Ask for the settings in the DM and open the form's modal from its button; the modal as Slack got it."""
     await slack.dm("instellingen")
     [message] = await slack_api.wait_for(lambda: slack_api.messages("D0ANNA"))
     [open_form] = [b for b in buttons(message) if b["action_id"].startswith("form_open")]
     await slack.click(open_form)
     [opened] = await slack_api.wait_for(lambda: slack_api.sent("views.open"))
     assert opened["trigger_id"].startswith("trigger-")
-    view = opened["view"]
+    return opened["view"]
+
+
+def inputs_of(view: dict) -> list[dict]:
+    return [b for b in view["blocks"] if b["type"] == "input"]
+
+
+def settings_values(view: dict, name: str, language: str = "Engels") -> dict:
+    """view.state.values for the settings modal: `name` typed, `language` picked, the time zone as it was."""
+    name_input, language_input, timezone_input = inputs_of(view)
+    picked = next(o for o in language_input["element"]["options"] if o["text"]["text"] == language)
+    return {
+        name_input["block_id"]: {"value": {"type": "plain_text_input", "value": name}},
+        language_input["block_id"]: {"value": {"type": "static_select", "selected_option": picked}},
+        timezone_input["block_id"]: {"value": {"type": "static_select",
+                                               "selected_option": timezone_input["element"]["initial_option"]}},
+    }
+
+
+async def settle(slack: SlackEvents, slack_api: FakeSlack) -> None:
+    """Let everything the bot still had to send arrive: Bert's answer comes after all of it."""
+    before = len(slack_api.messages("D0BERT"))
+    await slack.dm("hoi", user="U0BERT")
+    await slack_api.wait_for(lambda: len(slack_api.messages("D0BERT")) > before)
+
+
+async def test_a_form_opens_as_a_modal_and_its_answers_come_back_escaped(slack: SlackEvents, slack_api: FakeSlack):
+    view = await open_settings(slack, slack_api)
     assert view["type"] == "modal" and len(view["title"]["text"]) <= 24
     assert json.loads(view["private_metadata"])["form"] == "core:settings"
     inputs = [b for b in view["blocks"] if b["type"] == "input"]
@@ -186,6 +216,70 @@ async def test_a_form_opens_as_a_modal_and_its_answers_come_back_escaped(slack: 
     assert "&lt;!channel&gt; &amp; Gemeente &lt;Utrecht&gt;" in saved
     assert "<!channel>" not in saved and "<!channel>" not in answers[1]["text"]
     assert "Europe/Amsterdam" in saved and "Engels" in saved
+
+
+async def test_a_refused_submission_keeps_the_modal_open_with_the_problems_and_what_was_typed(
+        server, slack: SlackEvents, slack_api: FakeSlack):
+    view = await open_settings(slack, slack_api)
+    too_long = "<!channel> Gemeente & " + "Utrechtse Heuvelrug " * 9  # the form takes it, the organisation not
+    status, body = await slack.submit({**view, "id": "V000001", "hash": "h1"}, settings_values(view, too_long))
+    assert status == 200
+    answer = json.loads(body)
+    assert answer["response_action"] == "update"
+    modal = answer["view"]
+    assert modal["type"] == "modal" and modal["callback_id"] == view["callback_id"]
+    problems = section_text(modal)
+    assert problems.startswith("Dat kon ik nog niet opslaan:") and "120" in problems
+    # still the same form, with what Anna typed and picked filled back in
+    name_input, language_input, _ = inputs_of(modal)
+    assert [b["label"]["text"] for b in inputs_of(modal)] == [b["label"]["text"] for b in inputs_of(view)]
+    assert name_input["element"]["initial_value"] == too_long
+    assert language_input["element"]["initial_option"]["text"]["text"] == "Engels"
+    assert len(modal["title"]["text"]) <= 24 and len(modal["submit"]["text"]) <= 24
+    await settle(slack, slack_api)
+    assert len(slack_api.messages("D0ANNA")) == 1  # only the settings message from before: nothing posted
+    assert (await server.services.repo(TEAM).organisation()).language == "nl"  # nothing saved
+    # corrected in the modal that stayed open: accepted, the modal closes and the confirmation is posted
+    status, body = await slack.submit({**modal, "id": "V000001", "hash": "h2"},
+                                      settings_values(modal, "Gemeente <Utrecht>"))
+    assert status == 200 and body == ""
+    answers = await slack_api.wait_for(lambda: len(slack_api.messages("D0ANNA")) == 2 and
+                                       slack_api.messages("D0ANNA"))
+    assert "Gemeente &lt;Utrecht&gt;" in section_text(answers[1]) and "Engels" in section_text(answers[1])
+    assert (await server.services.repo(TEAM).organisation()).name == "Gemeente <Utrecht>"
+
+
+async def test_the_same_submission_delivered_twice_runs_its_turn_once(server, slack: SlackEvents,
+                                                                        slack_api: FakeSlack):
+    view = await open_settings(slack, slack_api)
+    submitted = {**view, "id": "V000001", "hash": "h1"}
+    refused = settings_values(view, "Gemeente " * 20)
+    first = await slack.submit(submitted, refused)
+    again = await slack.submit(submitted, refused)
+    assert json.loads(first[1])["response_action"] == "update"
+    assert json.loads(again[1]) == json.loads(first[1])  # the same answer, the same stashed form
+    assert len(await server.services.repo(TEAM).list(SlackStash)) == 2  # the settings message's form + this one
+    values = settings_values(view, "Gemeente Utrecht")
+    assert await slack.submit(submitted, values) == (200, "")
+    assert await slack.submit(submitted, values) == (200, "")
+    await slack_api.wait_for(lambda: len(slack_api.messages("D0ANNA")) == 2)
+    await settle(slack, slack_api)
+    [_, saved] = slack_api.messages("D0ANNA")
+    assert "Opgeslagen" in section_text(saved)
+
+
+async def test_a_slow_submission_closes_the_modal_and_answers_in_the_conversation(
+        monkeypatch: pytest.MonkeyPatch, slack: SlackEvents, slack_api: FakeSlack):
+    monkeypatch.setattr(listeners, "SUBMIT_BUDGET", 0)  # the turn never finishes before the acknowledgement
+    view = await open_settings(slack, slack_api)
+    status, body = await slack.submit({**view, "id": "V000001"}, settings_values(view, "Gemeente " * 20))
+    assert status == 200 and body == ""  # acknowledged plainly, the modal closes
+    answers = await slack_api.wait_for(lambda: len(slack_api.messages("D0ANNA")) == 2 and
+                                       slack_api.messages("D0ANNA"))
+    assert "Dat kon ik nog niet opslaan" in section_text(answers[1])  # the problems, as a message
+    assert any(b["action_id"].startswith("form_open") for b in buttons(answers[1]))  # with the form to try again
+    await settle(slack, slack_api)
+    assert len(slack_api.messages("D0ANNA")) == 2
 
 
 async def test_an_unknown_form_token_gets_a_friendly_message(slack: SlackEvents, slack_api: FakeSlack):

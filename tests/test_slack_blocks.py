@@ -129,6 +129,19 @@ def test_a_form_becomes_a_modal_within_slack_limits():
     assert view["private_metadata"] == '{"token": "t1"}'
 
 
+def test_the_problems_of_a_refused_form_stand_escaped_at_the_top_of_its_modal():
+    problems = Md("Dat kon ik nog niet opslaan:\n- ") + escape("Naam: <!channel> & co is te lang")
+    view = blocks.modal_view(settings_like_form(), "nl", "{}", problems=problems + Md("\n- " + "x" * 20000))
+    assert texts_of(view["blocks"])[0].startswith(
+        "Dat kon ik nog niet opslaan:\n• Naam: &lt;!channel&gt; &amp; co is te lang")
+    assert "<!channel>" not in str(view)
+    assert all(len(text) <= 3000 for text in texts_of(view["blocks"]))
+    # a very long text is cut short: the form itself (its full title, every field) is all still there
+    plain_view = blocks.modal_view(settings_like_form(), "nl", "{}")
+    assert view["blocks"][-len(plain_view["blocks"]):] == plain_view["blocks"]
+    assert len(view["blocks"]) <= len(plain_view["blocks"]) + 3
+
+
 def test_submitted_modal_values_come_back_by_field_name():
     form = settings_like_form()
     view = blocks.modal_view(form, "nl", "{}")

@@ -37,6 +37,23 @@ async def test_slash_command_over_the_socket(server, slack_api: FakeSlack):
     await slack_api.wait_for(lambda: any(a.get("envelope_id") == "env-cmd" for a in slack_api.socket_acks))
 
 
+async def test_a_refused_form_stays_open_over_the_socket(server, slack_api: FakeSlack):
+    command = {"team_id": "T0PARTNER", "channel_id": "D0ANNA", "user_id": "U0ANNA", "command": "/sroi",
+               "text": "instellingen", "response_url": slack_api.response_url("sock"), "trigger_id": "t-2"}
+    await slack_api.push(command, kind="slash_commands", envelope_id="env-settings")
+    [opened] = await slack_api.wait_for(lambda: slack_api.sent("views.open"))
+    view = opened["view"]
+    name = next(b for b in view["blocks"] if b["type"] == "input")
+    submission = {"type": "view_submission", "team": {"id": "T0PARTNER"}, "user": {"id": "U0ANNA"},
+                  "api_app_id": "A0PARTNER", "trigger_id": "t-3",
+                  "view": {**view, "id": "V000001", "hash": "h1", "state": {"values": {
+                      name["block_id"]: {"value": {"type": "plain_text_input", "value": "Gemeente " * 20}}}}}}
+    await slack_api.push(submission, kind="interactive", envelope_id="env-submit")
+    [ack] = await slack_api.wait_for(lambda: [a for a in slack_api.socket_acks if a.get("envelope_id") == "env-submit"])
+    assert ack["payload"]["response_action"] == "update"
+    assert "Dat kon ik nog niet opslaan" in json.dumps(ack["payload"]["view"])
+
+
 async def test_no_http_endpoint_in_socket_mode(server):
     async with server.session.post(server.url + "/slack/events", data=b"{}") as resp:
         assert resp.status in (404, 405)

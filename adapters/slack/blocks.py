@@ -271,9 +271,16 @@ def field_block_id(index: int) -> str:
     return f"field_{index}"
 
 
-def modal_view(form: Form, lang: str, private_metadata: str) -> dict[str, Any]:
-    """A form as a modal; a field's input block id is its position, mapped back by `form_values`."""
-    blocks: list[dict[str, Any]] = []
+MAX_PROBLEM_BLOCKS = 3
+
+
+def modal_view(form: Form, lang: str, private_metadata: str, problems: str | None = None) -> dict[str, Any]:
+    """A form as a modal; a field's input block id is its position, mapped back by `form_values`.
+
+    `problems` (our Markdown, e.g. the text of a refused submission) is shown at the top of the modal.
+    """
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": chunk}}
+                                    for chunk in split_text(mrkdwn(problems or ""))[:MAX_PROBLEM_BLOCKS]]
     title = shorten(form.title, MAX_VIEW_TITLE)
     if title != " ".join(form.title.split()):
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*{escape(shorten(form.title, 2900))}*"}})

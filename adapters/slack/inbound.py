@@ -6,6 +6,7 @@ and `>`; the core wants the text as the user saw it.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import OrderedDict
 from typing import Any
@@ -52,6 +53,12 @@ def ignored_message(event: dict[str, Any], bot_user_id: str | None = None) -> bo
 def organisation(enterprise_id: str | None, team_id: str | None) -> str | None:
     """The organisation is the Enterprise Grid org where there is one, else the workspace."""
     return enterprise_id or team_id or None
+
+
+def submission_key(view: dict[str, Any]) -> str:
+    """What makes a view_submission the same one again: the view, its version (`hash`) and what was entered."""
+    state = json.dumps((view.get("state") or {}).get("values") or {}, sort_keys=True, default=str)
+    return f"{view.get('id')}:{view.get('hash')}:{state}"
 
 
 class RecentIds:

@@ -2,14 +2,19 @@
 
 Every listener acknowledges at once (Slack wants an answer within 3 seconds) and does the work in a
 lazy listener afterwards. A delivery Slack repeats (`X-Slack-Retry-Num`, the same `event_id`) is
-acknowledged and dropped, so it never produces a second reply.
+acknowledged and dropped, so it never produces a second reply. The exception is a modal's submission:
+its turn runs before the acknowledgement (for at most SUBMIT_BUDGET seconds), so a refused form can
+stay open with its problems shown.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -18,7 +23,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks
-from adapters.slack.inbound import RecentIds, ignored_message, organisation, plain_text
+from adapters.slack.inbound import RecentIds, ignored_message, organisation, plain_text, submission_key
 from adapters.slack.sender import Destination, SlackSender
 from bot.i18n import t
 from bot.messages import FormSubmission, Incoming, Reply
@@ -27,6 +32,20 @@ from bot.services import Services
 log = logging.getLogger(__name__)
 COMMAND = "/sroi"
 HOME_CHOICE = "core:overview"
+SUBMIT_BUDGET = 2.0
+"""Seconds a submitted form's turn may take before the submission is acknowledged plainly (Slack allows 3)."""
+MAX_SUBMISSIONS = 1000
+
+
+@dataclass
+class Submitted:
+    """The turn of a submitted modal: where its replies go, the replies, and the modal again if it was refused."""
+
+    dest: Destination | None
+    """None: the form expired (its token is unknown)."""
+    replies: list[Reply]
+    refused: Reply | None = None
+    modal: dict[str, Any] | None = None
 
 
 async def _ack(ack: Callable[..., Awaitable[None]]) -> None:
@@ -40,6 +59,7 @@ class SlackListeners:
         self.services = services
         self.sender = sender
         self.recent = RecentIds()
+        self.submissions: OrderedDict[str, asyncio.Future[Submitted]] = OrderedDict()
 
     # -- plumbing --------------------------------------------------------------------------------
     def register(self, app: AsyncApp) -> None:
@@ -50,7 +70,7 @@ class SlackListeners:
         app.command(COMMAND)(ack=_ack, lazy=[self.on_command])
         app.action(re.compile(rf"^{blocks.CHOICE_ACTION}:"))(ack=_ack, lazy=[self.on_choice])
         app.action(re.compile(rf"^{blocks.FORM_ACTION}:"))(ack=_ack, lazy=[self.on_form_open])
-        app.view(blocks.FORM_CALLBACK)(ack=_ack, lazy=[self.on_submit])
+        app.view(blocks.FORM_CALLBACK)(self.on_submit)
         app.error(self._on_error)
 
     async def _drop_repeats(self, body: dict[str, Any], next: Callable[[], Awaitable[Any]]) -> Any:
@@ -68,10 +88,10 @@ class SlackListeners:
     def _org(context: AsyncBoltContext) -> str | None:
         return organisation(context.enterprise_id, context.team_id)
 
-    async def _answer(self, dest: Destination, conversation_id: str, *, is_group: bool, text: str | None = None,
-                      choice: str | None = None, form: FormSubmission | None = None,
-                      trigger_id: str | None = None, remember: bool = False) -> list[Reply]:
-        """Route one message and send the replies to `dest` (a form opens at once when Slack allows it).
+    async def _route(self, dest: Destination, conversation_id: str, *, is_group: bool, text: str | None = None,
+                     choice: str | None = None, form: FormSubmission | None = None,
+                     remember: bool = False) -> list[Reply]:
+        """Route one message from `dest`'s user and return the replies.
 
         `remember`: the conversation is one the bot is in (a DM with it, a channel it was mentioned in),
         so it is kept as a ConversationRef for later notifications. A slash command may come from a
@@ -86,7 +106,12 @@ class SlackListeners:
         incoming = Incoming(org_id=dest.org_id, user_id=user, user_name=name, conversation_id=conversation_id,
                             channel="slack", is_group=is_group, text=text, choice=choice, form=form)
         assert self.services.router is not None
-        replies = await self.services.router.handle(incoming)
+        return await self.services.router.handle(incoming)
+
+    async def _answer(self, dest: Destination, conversation_id: str, *, is_group: bool,
+                      trigger_id: str | None = None, **message: Any) -> list[Reply]:
+        """Route one message and send the replies to `dest` (a form opens at once when Slack allows it)."""
+        replies = await self._route(dest, conversation_id, is_group=is_group, **message)
         await self.sender.open_at_once(dest, replies, trigger_id)
         await self.sender.send(dest, replies)
         return replies
@@ -176,15 +201,48 @@ class SlackListeners:
         if not await self.sender.open_form(org, body["trigger_id"], str(action.get("value") or "")):
             await self._expired(org, body["user"]["id"])
 
-    async def on_submit(self, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext) -> None:
+    async def on_submit(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any], view: dict[str, Any],
+                        context: AsyncBoltContext) -> None:
+        """A modal submitted: run its turn first, so a refused form can stay open with the problems on top.
+
+        A turn that is not done within SUBMIT_BUDGET is acknowledged plainly (the modal closes) and its
+        replies go to the conversation when it is done. The same submission delivered again shares the
+        first one's turn and gets the same acknowledgement, and nothing is sent for it a second time.
+        """
         org = self._org(context)
         if org is None:
+            await ack()
             return
         user = body["user"]["id"]
-        found = await self.sender.submitted_form(org, view)
-        if found is None:
+        key = f"{org}:{user}:{submission_key(view)}"
+        turn = self.submissions.get(key)
+        first = turn is None
+        if turn is None:
+            turn = self.submissions[key] = asyncio.ensure_future(self._submitted(org, user, view))
+            while len(self.submissions) > MAX_SUBMISSIONS:
+                self.submissions.popitem(last=False)
+        done, _ = await asyncio.wait({turn}, timeout=SUBMIT_BUDGET)
+        in_time = bool(done) and turn.exception() is None
+        outcome = turn.result() if in_time else None
+        if outcome is not None and outcome.modal is not None:
+            await ack(response_action="update", view=outcome.modal)
+        else:
+            await ack()
+        if not first:
+            log.info("slack: a repeated delivery of a form submission was acknowledged only")
+            return
+        outcome = await turn
+        if outcome.dest is None:
             await self._expired(org, user)
             return
+        shown = outcome.refused if in_time and outcome.modal is not None else None
+        await self.sender.send(outcome.dest, [r for r in outcome.replies if r is not shown])
+
+    async def _submitted(self, org: str, user: str, view: dict[str, Any]) -> Submitted:
+        """The turn of a submitted modal; when the replies show the same form again, it was refused."""
+        found = await self.sender.submitted_form(org, view)
+        if found is None:
+            return Submitted(dest=None, replies=[])
         form, dest = found
         dest = Destination(org_id=org, user_id=user, channel=dest.channel, thread_ts=dest.thread_ts,
                            response_url=dest.response_url)
@@ -192,8 +250,13 @@ class SlackListeners:
             dest = Destination(org_id=org, user_id=user, channel=await self.sender.dm_channel(org, user))
         values = blocks.form_values(form, (view.get("state") or {}).get("values") or {})
         channel = dest.channel or ""
-        await self._answer(dest, channel, is_group=not channel.startswith("D"),
-                           form=FormSubmission(id=form.id, values=values))
+        replies = await self._route(dest, channel, is_group=not channel.startswith("D"),
+                                    form=FormSubmission(id=form.id, values=values))
+        refused = next((r for r in replies if r.form is not None and r.form.id == form.id), None)
+        if refused is None:
+            return Submitted(dest=dest, replies=replies)
+        modal = await self.sender.refused_modal(dest, refused, await self.sender.language(org, user))
+        return Submitted(dest=dest, replies=replies, refused=refused, modal=modal)
 
     async def _expired(self, org: str, user: str) -> None:
         lang = await self.sender.language(org, user)

@@ -225,10 +225,21 @@ class SlackSender:
             return False
         form = form_from_dict(data["form"])
         lang = await self.language(org_id, (data.get("to") or {}).get("user_id"))
-        await self.client.views_open(trigger_id=trigger_id,
-                                     view=blocks.modal_view(form, lang, json.dumps({"token": token,
-                                                                                    "form": form.id[:200]})))
+        await self.client.views_open(trigger_id=trigger_id, view=self._modal(form, lang, token))
         return True
+
+    @staticmethod
+    def _modal(form: Form, lang: str, token: str, problems: str | None = None) -> dict[str, Any]:
+        return blocks.modal_view(form, lang, json.dumps({"token": token, "form": form.id[:200]}), problems)
+
+    async def refused_modal(self, dest: Destination, reply: Reply, lang: str) -> dict[str, Any]:
+        """The modal again for a refused submission: the reply's form (as typed) with its text on top.
+
+        The form is stashed anew, so submitting the corrected modal finds it.
+        """
+        assert reply.form is not None
+        token = await self._form_token(dest, reply)
+        return self._modal(reply.form, lang, token or "", problems=reply.text)
 
     async def open_at_once(self, dest: Destination, replies: list[Reply], trigger_id: str | None) -> None:
         """A click or /sroi whose answer is a form opens it straight away (Slack allows that for 3 seconds).
