@@ -17,6 +17,7 @@ from bot.forms import invalid_reply, read_form
 from bot.i18n import t
 from bot.markdown import Md
 from bot.messages import MAX_CHOICES, Choice, Form, FormField, Reply
+from bot.privacy import privacy_message
 from bot.sections import title
 from bot.values import ValidationError
 from dialogs.journey import END, FINISHED, Journey
@@ -217,7 +218,7 @@ class Engine:
         values = dict(values) if isinstance(values, dict) else {}
         errors = self._unknown_members(ctx, node, form, values)
         clean, more = read_form(form, values, ctx.lang)
-        errors += more
+        errors += more + self._personal_data(ctx, node, form, clean)
         outcome = Outcome()
         if not errors and node.save:
             try:
@@ -247,6 +248,19 @@ class Engine:
             replies.append(Reply(text=self._compose(ctx, node, outcome.text),
                                  section=node.section, attachments=outcome.attachments, choices=outcome.choices))
         return replies + await self.forward(ctx, node, checked=True)
+
+    def _personal_data(self, ctx: Ctx, node: Node, form: Form, clean: dict[str, Any]) -> list[Md]:
+        """The AVG guard on the node's free-text fields: nothing is stored while one holds personal data."""
+        assert node.form is not None
+        guarded = {spec.name for spec in node.form.fields if spec.guard}
+        errors = []
+        for field in form.fields:
+            text = clean.get(field.name)
+            if field.name in guarded and isinstance(text, str):
+                refused = privacy_message(text, ctx.today, ctx.lang, field.label)
+                if refused:
+                    errors.append(refused)
+        return errors
 
     def _unknown_members(self, ctx: Ctx, node: Node, form: Form, values: dict[str, Any]) -> list[Md]:
         """A person who is not (or no longer) in the working group gets its own clear message."""

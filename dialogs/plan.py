@@ -24,6 +24,7 @@ STEPS_DIR = Path(__file__).with_name("steps")
 FORMS_FILE = Path(__file__).with_name("forms.yaml")
 STEP_FILES = ("1", "route", "2A", "2B", "3", "4", "5")
 ROUTES = ("2A", "2B", "both")
+FREE_TEXT = ("text", "textarea")
 # Sub-steps that follow the route choice, per route. With "both", 2B comes first (faster results)
 # and 2A stays open as a side track the working group can start at any time.
 ROUTE_STEPS = {"2A": ("2A",), "2B": ("2B",), "both": ("2B",), None: ("2B",)}
@@ -58,6 +59,11 @@ class FieldSpec:
     source: str | None = None
     """A named source of options (members, contracts, …) instead of a fixed list."""
     hint: Text | None = None
+    guard: bool = False
+    """Refuse personal data (BSN, e-mail, phone, date of birth) in this free-text field (bot.privacy).
+
+    On for every text and textarea field unless the step file says `personal_data: allowed`
+    (e.g. a supplier's business contact)."""
 
 
 @dataclass(frozen=True)
@@ -213,9 +219,13 @@ def _field(raw: Any, where: str, sources: set[str]) -> FieldSpec:
         raise PlanError(f"{where} {name}: unknown option source {source!r}")
     if kind in ("choice", "multichoice") and not options and source is None:
         raise PlanError(f"{where} {name}: a choice field needs options or a source")
+    personal = raw.get("personal_data", "refused")
+    if personal not in ("refused", "allowed"):
+        raise PlanError(f"{where} {name}: personal_data is 'refused' or 'allowed', not {personal!r}")
     return FieldSpec(name=name, type=kind, label=_text(raw.get("label"), f"{where} {name}"),
                      required=bool(raw.get("required", False)), options=options, source=source,
-                     hint=_opt_text(raw.get("hint"), f"{where} {name} hint"))
+                     hint=_opt_text(raw.get("hint"), f"{where} {name} hint"),
+                     guard=kind in FREE_TEXT and personal == "refused")
 
 
 def _form(raw: Any, where: str, shared: dict[str, Any], sources: set[str]) -> FormSpec:

@@ -13,8 +13,8 @@ from bot.forms import read_form
 from bot.i18n import t
 from bot.markdown import Md, escape
 from bot.messages import Form, FormField
+from bot.privacy import privacy_message
 from bot.records import Evaluation
-from monitoring.figures import privacy_message
 
 FORM_PREFIX = "mon:eval:"
 WHOLE = "org"

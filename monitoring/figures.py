@@ -16,11 +16,11 @@ from bot.forms import read_form
 from bot.i18n import t
 from bot.markdown import Md
 from bot.messages import Choice, Form, FormField, Reply
+from bot.privacy import privacy_message
 from bot.records import MONITORING_FIGURES, MonitoringPlan
 from bot.values import ValidationError
 from monitoring.formatting import hours, number, period_label
 from monitoring.periods import Period
-from monitoring.privacy import find_personal_data
 from monitoring.records import COUNTS, EVIDENCE, MAX_REMARKS, MonitoringReport
 
 HOURS_PER_DAY = 24
@@ -118,14 +118,6 @@ def check(report: MonitoringReport, period: Period, lang: str, labels: dict[str,
                           per_week=number(report.hours / people / period.weeks, lang, 1),
                           limit=WARN_HOURS_PER_WEEK))
     return errors, warnings
-
-
-def privacy_message(text: str, today: date, lang: str, label: str) -> Md | None:
-    """The refusal for free text that holds personal data, or None when it is clean."""
-    kind = find_personal_data(text, today)
-    if kind is None:
-        return None
-    return t("monitoring.privacy.refused", lang, field=label, what=t(f"monitoring.privacy.{kind}", lang))
 
 
 def read_report(form: Form, values: Any, lang: str, plan: MonitoringPlan, periods: list[Period],

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import ClassVar
 
+from bot.privacy import find_personal_data
 from bot.records import Record
 from bot.values import ValidationError, check_text
-from monitoring.privacy import find_personal_data
 
 EVIDENCE = ("none", "employment_contract", "payroll", "invoices")
 COUNTS = ("people", "in_register", "placements", "training_places")

@@ -8,8 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitoring.figures import privacy_message
-from monitoring.privacy import bsn_valid, find_personal_data
+from bot.privacy import bsn_valid, find_personal_data, privacy_message
 
 TODAY = date(2026, 11, 25)
 

@@ -1,9 +1,11 @@
-"""The AVG guard: free text in a report or an evaluation must not hold data that identifies a person.
+"""The AVG guard: free text we store must not hold data that identifies a person.
 
-Suppliers may not hand over traceable personal data (step 4a), so remarks are refused when they
-contain a BSN (a 9-digit number that passes the 11-check; other 9-digit numbers are fine), an
-e-mail address, a phone number (Dutch 06/0xx numbers, +31/0031, or any +country number) or a
-date of birth (a date with a birth word nearby, or a full date from a plausible birth year).
+Suppliers may not hand over traceable personal data (step 4a), and what a working group writes
+down is shown again to others, so free text (monitoring remarks, evaluations, the walk-through's
+text fields) is refused when it contains a BSN (a 9-digit number that passes the 11-check; other
+9-digit numbers are fine), an e-mail address, a phone number (Dutch 06/0xx numbers, +31/0031, or
+any +country number) or a date of birth (a date with a birth word nearby, or a full date from a
+plausible birth year).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from bot.i18n import t
+from bot.markdown import Md
 from bot.values import ValidationError, parse_date
 
 KINDS = ("bsn", "email", "phone", "birthdate")
@@ -81,3 +85,11 @@ def find_personal_data(text: str, today: date) -> str | None:
     if _is_birthdate(text, today):
         return "birthdate"
     return None
+
+
+def privacy_message(text: str, today: date, lang: str, label: str) -> Md | None:
+    """The refusal for free text that holds personal data, or None when it is clean."""
+    kind = find_personal_data(text, today)
+    if kind is None:
+        return None
+    return t("privacy.refused", lang, field=label, what=t(f"privacy.{kind}", lang))
