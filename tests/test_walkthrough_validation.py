@@ -165,3 +165,22 @@ async def test_an_unknown_form_or_button_is_answered_politely(server):
     assert replies[0]["text"]
     replies = await w.send(choice="flow:next:9z:nothing")
     assert "flow:resume" in values_of(replies[0])
+
+
+async def test_the_2ac_advice_needs_its_figures_and_a_labour_share_of_at_most_100_percent(server):
+    w = Walker(server, lang="en")
+    await server.say("language en")
+    await _at(w, "2Ac", "advice")
+    empty = plain((await w.fill({}, "2Ac"))[0]["text"])
+    for label in ("Estimated value (€)", "Duration in months", "Share of labour costs (%)"):
+        assert f"{label}: this field is required" in empty
+    assert "Pick a tender from the calendar" in empty and "Advice for" not in empty
+    assert w.form_id() == "flow:2Ac:advice"
+    too_much = plain((await w.fill({"estimated_value": "300000", "duration_months": "24", "labour_share": "150"},
+                                   "2Ac"))[0]["text"])
+    assert "Share of labour costs (%): a percentage between 0 and 100" in too_much and "Advice for" not in too_much
+    negative = plain((await w.fill({"estimated_value": "-5", "duration_months": "24", "labour_share": "60"},
+                                   "2Ac"))[0]["text"])
+    assert "Estimated value (€): a number of 0 or more" in negative
+    advice = await w.fill({"estimated_value": "300000", "duration_months": "24", "labour_share": "60"}, "2Ac", "2Ad")
+    assert "apply social return" in plain(advice[0]["text"]) and "60 %" in plain(advice[0]["text"])

@@ -4,12 +4,14 @@ with its ranking and top 3, the brainstorm format and the agendas for the suppli
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, time
 from typing import Any
 
 from bot.markdown import Md
 from bot.messages import Choice
 from bot.records import Contract, Meeting, Tender
+from bot.values import ValidationError
 from dialogs import documents
 from dialogs.advice import applicability_advice
 from dialogs.documents import fmt_date
@@ -59,9 +61,9 @@ async def tender_advice(ctx: Ctx, node: Node, values: dict[str, Any]) -> Outcome
         given = values.get(name)
         return given if given is not None else (getattr(tender, name, None) if tender else None)
 
-    for name in ("estimated_value", "duration_months", "labour_share"):
-        if pick(name) is not None and pick(name) < 0:
-            return Outcome(errors=[ctx.t("op.advice.negative")])
+    errors = _advice_problems(ctx, node, pick, tender is not None)
+    if errors:
+        return Outcome(errors=errors)
     advice = applicability_advice(pick("estimated_value"), pick("duration_months"), pick("labour_share"),
                                   pick("kind"), pick("category"))
     basis = ctx.t(f"advice.basis.{advice.basis}") if advice.basis else ""
@@ -71,6 +73,28 @@ async def tender_advice(ctx: Ctx, node: Node, values: dict[str, Any]) -> Outcome
     answer = {"tender_id": tender.id if tender else None, "verdict": advice.verdict,
               "percentage": advice.percentage, "reasons": advice.reason_keys}
     return Outcome(text=Md("\n".join(lines)), answer=answer)
+
+
+ADVICE_FIGURES = ("estimated_value", "duration_months", "labour_share")
+"""What the 2Ac advice rests on: each comes from the chosen tender or is typed in."""
+
+
+def _advice_problems(ctx: Ctx, node: Node, pick: Callable[[str], Any], from_tender: bool) -> list[Md]:
+    """Every problem with the advice's figures at once: missing, negative, or a labour share above 100 %."""
+    assert node.form is not None
+    labels = {f.name: f.label[ctx.lang] for f in node.form.fields}
+    errors: list[Md] = []
+    for name in ADVICE_FIGURES:
+        value = pick(name)
+        if value is None:
+            errors.append(ValidationError("required", name).message(ctx.lang, labels[name]))
+        elif value < 0:
+            errors.append(ValidationError("non_negative", name).message(ctx.lang, labels[name]))
+        elif name == "labour_share" and value > 100:
+            errors.append(ValidationError("percentage", name).message(ctx.lang, labels[name]))
+    if errors and not from_tender and any(pick(n) is None for n in ADVICE_FIGURES):
+        errors.append(ctx.t("op.advice.pick_tender"))
+    return errors
 
 
 def _shown(params: dict[str, Any], lang: str) -> dict[str, Any]:
