@@ -35,6 +35,18 @@ def escape(text: str) -> Md:
     return Md(out)
 
 
+_DOC_SPECIAL = re.compile(r"([\\`*_\[\]]|~~|<(?=[A-Za-z/!?]))")
+
+
+def escape_document(text: str) -> str:
+    """User text inside a Markdown *file* (a document, not a chat message): escape only what would
+    format, link or become HTML there, so the file stays readable ("(CleanCo)" stays as it is)."""
+    out = _DOC_SPECIAL.sub(lambda m: "\\" + m.group(), text.replace("\r\n", "\n"))
+    # a line that starts like a heading, quote, list item or rule would change the document's structure
+    out = re.sub(r"(?m)^(\s*)([#>=+-])", r"\1\\\2", out)
+    return re.sub(r"(?m)^(\s*\d+)\.(\s)", r"\1\\.\2", out)
+
+
 @dataclass(frozen=True, slots=True)
 class Span:
     kind: str  # "text" | "bold" | "italic" | "link"

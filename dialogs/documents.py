@@ -2,8 +2,10 @@
 agendas for the supplier talks (Tabel 2), a leidraad outline (2Ad) and a policy outline (5a).
 
 Pure builders: plain values in, Markdown text out. Headings and fixed wording come from
-dialogs/texts.yaml (keys `flow.doc.*`) in the requested language; what people typed is escaped,
-so it can never break the document's structure.
+dialogs/texts.yaml (keys `flow.doc.*`) in the requested language. A document is a file, not a
+chat message: what people typed goes in as plain text (use `fill()`, not the chat-escaping `t()`,
+for sentences with user values) and is escaped once, only where Markdown needs it
+(`escape_document`), so it can never break the document's structure and stays readable.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.i18n import t
-from bot.markdown import escape
+from bot.markdown import Md, escape_document
 from bot.messages import Attachment
 
 Content = str | Sequence[str] | None
@@ -41,7 +43,7 @@ def fmt_date(value: date | str | None, lang: str) -> str:
 
 
 def render(doc: Document, lang: str) -> str:
-    lines = [f"# {escape(doc.title)}", ""]
+    lines = [f"# {escape_document(doc.title)}", ""]
     if doc.intro:
         lines += [doc.intro, ""]
     for heading, content in doc.parts:
@@ -49,9 +51,9 @@ def render(doc: Document, lang: str) -> str:
         if content is None or content == "" or (not isinstance(content, str) and not list(content)):
             lines.append(f"_{t('flow.doc.empty', lang)}_")
         elif isinstance(content, str):
-            lines.append(escape(content))
+            lines.append(escape_document(content))
         else:
-            lines += [f"- {escape(item)}" for item in content]
+            lines += [f"- {escape_document(item)}" for item in content]
         lines.append("")
     for heading, items in doc.fixed:
         lines += [f"## {heading}", ""]
@@ -62,6 +64,11 @@ def render(doc: Document, lang: str) -> str:
 
 def attachment(doc: Document, filename: str, lang: str) -> Attachment:
     return Attachment(name=filename, media_type="text/markdown", data=render(doc, lang).encode("utf-8"))
+
+
+def fill(key: str, lang: str, **params: object) -> str:
+    """A text with user values as they were typed (for a document, which escapes them itself)."""
+    return str(t(key, lang, **{k: Md(str(v)) for k, v in params.items()}))
 
 
 def _h(key: str, lang: str) -> str:
@@ -104,7 +111,7 @@ def talk_agenda(number: int, contract: str, participants: dict[str, Content], wh
     """Tabel 2: who takes part and the agenda of the first (1) or second (2) talk with the supplier."""
     items = str(t(f"flow.doc.agenda.items{number}", lang)).split("\n")
     intro = str(t("flow.doc.agenda.intro", lang, when=when or str(t("flow.doc.agenda.no_date", lang))))
-    return Document(title=str(t(f"flow.doc.agenda.title{number}", lang, contract=contract)), intro=intro,
+    return Document(title=fill(f"flow.doc.agenda.title{number}", lang, contract=contract), intro=intro,
                     parts=[(_h("agenda.theirs", lang), participants.get("theirs")),
                            (_h("agenda.ours", lang), participants.get("ours"))],
                     fixed=[(_h("agenda.agenda", lang), items)])

@@ -42,3 +42,8 @@ def test_action_plan_and_policy_outline_in_english():
     assert "2026-11-23" in plan and "## Actions (owner and deadline)\n\n_still to fill in_" in plan
     policy = documents.render(documents.policy({"results": ["Five jobs", "Two internships"]}, "en"), "en")
     assert "- Five jobs\n- Two internships" in policy and "## Preconditions" in policy
+
+
+def test_a_documents_title_shows_the_contract_as_typed():
+    doc = documents.render(documents.talk_agenda(1, "Schoonmaak stadhuis (CleanCo)", {}, "", "nl"), "nl")
+    assert doc.startswith("# Eerste gesprek over Schoonmaak stadhuis (CleanCo)\n")

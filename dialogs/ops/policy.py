@@ -24,7 +24,8 @@ async def policy_prefill(ctx: Ctx) -> dict[str, Any]:
         contract = await contract_by_field(ctx, str(plan.contract_id))
         frequency = ctx.label("4a", "plan", "frequency", plan.frequency)
         if contract is not None:
-            plans.append(str(ctx.t("op.policy.plan_line", name=contract_label(contract), frequency=frequency)))
+            plans.append(documents.fill("flow.op.policy.plan_line", ctx.lang, name=contract_label(contract),
+                                        frequency=frequency))
     if plans:
         values["monitoring"] = "\n".join(plans)
     roles = [f"{m.name}: {', '.join(str(t('role.' + r, ctx.lang)) for r in m.roles)}"

@@ -203,14 +203,14 @@ async def _plan_data(ctx: Ctx) -> documents.ActionPlanData:
         member_lines.append(line)
     actions = sorted((a for a in await ctx.repo.list(Action) if a.status == "open"),
                      key=lambda a: (a.deadline or ctx.today, a.id or 0))
-    action_lines = [str(ctx.t("op.plan.action", title=a.title, owner=names.get(a.owner_id, "?"),
-                              deadline=fmt_date(a.deadline, lang))) for a in actions]
+    action_lines = [documents.fill("flow.op.plan.action", lang, title=a.title, owner=names.get(a.owner_id, "?"),
+                                   deadline=fmt_date(a.deadline, lang)) for a in actions]
     meeting = await ctx.journey.answer("1d", "meetings") or {}
     meeting_text = None
     if meeting.get("frequency"):
-        meeting_text = str(ctx.t("op.plan.meeting", frequency=ctx.label("1d", "meetings", "frequency",
-                                                                           meeting["frequency"]),
-                                 date=fmt_date(meeting.get("first"), lang), time=meeting.get("time", "")))
+        meeting_text = documents.fill("flow.op.plan.meeting", lang,
+                                      frequency=ctx.label("1d", "meetings", "frequency", meeting["frequency"]),
+                                      date=fmt_date(meeting.get("first"), lang), time=meeting.get("time", ""))
     partners = [ctx.label("1d", "meetings", "partners", p) for p in meeting.get("partners") or []]
     if meeting.get("other"):
         partners.append(meeting["other"])
