@@ -1,4 +1,4 @@
-"""The core's own commands: help, switching language, the organisation's settings."""
+"""The core's own commands: help, switching language, the organisation's settings, the working group."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from bot import workgroup_chat
 from bot.forms import invalid_reply, read_form
 from bot.home import overview
 from bot.i18n import LANGUAGES, t
@@ -83,6 +84,8 @@ class CoreCommands:
                 return await overview(turn, self.router.features)
             if value == "core:ask":
                 return [turn.reply("overview.ask_prompt")]
+            if value.startswith(workgroup_chat.PREFIX):
+                return await workgroup_chat.on_choice(turn, value)
             return None
         norm = turn.norm
         lang = language_request(norm)
@@ -94,6 +97,8 @@ class CoreCommands:
             return await self._settings(turn)
         if norm in phrases()["overview"]:
             return await overview(turn, self.router.features)
+        if norm in phrases()["workgroup"]:
+            return await workgroup_chat.listing(turn)
         return None
 
     def help(self, turn: Turn) -> Reply:

@@ -172,6 +172,11 @@ class Member(Record):
     position: str | None = None
     """"coordinator", "backup" or None; at most one of each (see `bot.workgroup`)."""
     active: bool = True
+    added_by: str | None = None
+    """The chat user who added this member (in step 1b)."""
+    claim: dict[str, str] | None = None
+    """A chat user with this member's name who waits for the coordinator to confirm the link
+    ({"user_id", "channel", "name"}); only for a coordinator or backup (see `bot.workgroup.member_for`)."""
 
     def validate(self) -> None:
         self.name = check_text(self.name, "name", max_length=120)

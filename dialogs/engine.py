@@ -241,8 +241,8 @@ class Engine:
             self._remember(ctx, node)
             return [Reply(text=self._compose(ctx, node, text), section=node.section, form=fresh,
                           attachments=outcome.attachments,
-                          choices=[Choice(ctx.t("nav.done"), f"flow:next:{node.section}:{node.id}"),
-                                   *self._nav(ctx, node, ("back", "stop"))])]
+                          choices=[*outcome.choices, Choice(ctx.t("nav.done"), f"flow:next:{node.section}:{node.id}"),
+                                   *self._nav(ctx, node, ("back", "stop"))][:MAX_CHOICES])]
         replies: list[Reply] = []
         if outcome.text or outcome.attachments:
             replies.append(Reply(text=self._compose(ctx, node, outcome.text),

@@ -12,6 +12,7 @@ from bot.markdown import Md
 from bot.records import POSITIONS, Action, Meeting, Member
 from bot.values import ValidationError, parse_time
 from bot.workgroup import holder, may_manage, set_position
+from bot.workgroup_chat import handover_question
 from dialogs import documents
 from dialogs.documents import fmt_date
 from dialogs.ops.sources import active_members, member_by_field, member_label
@@ -71,25 +72,40 @@ async def _refuse_change(ctx: Ctx) -> Outcome | None:
 
 @REGISTRY.save("add_member")
 async def add_member(ctx: Ctx, node: Node, values: dict[str, Any]) -> Outcome:
-    """One member per form: a name already in the group is updated instead of added twice."""
+    """One member per form. A name already in the group gets the new roles added to the ones it has (never
+    silently replaced); making someone else coordinator is a hand-over the user confirms first."""
     refused = await _refuse_change(ctx)
     if refused:
         return refused
     name, position = values["name"], values.get("position")
     existing = next((m for m in await active_members(ctx) if normalise(m.name) == normalise(name)), None)
-    member = existing or Member(name=name)
-    member.roles = list(values.get("roles") or [])
-    if position == "none":
+    member = existing or Member(name=name, added_by=ctx.turn.incoming.user_id)
+    member.roles = list(dict.fromkeys([*member.roles, *(values.get("roles") or [])]))
+    if position == "none" and member.position != "coordinator":
         member.position = None
+    current = await holder(ctx.repo, "coordinator")
+    handover = position == "coordinator" and current is not None and current.id != member.id
     member = await ctx.repo.save(member)
-    if position in POSITIONS:
+    if position in POSITIONS and not handover:
         member = await set_position(ctx.repo, member, position)
-    key = "op.member.updated" if existing else "op.member.added"
-    parts = [ctx.t(key, name=member.name), await roster(ctx)]
+    if existing:
+        roles = ", ".join(str(t(f"role.{r}", ctx.lang)) for r in member.roles)
+        parts = [ctx.t("op.member.merged", name=member.name, roles=roles)]
+    else:
+        parts = [ctx.t("op.member.added", name=member.name)]
+    if position == "none" and member.position == "coordinator":
+        parts.append(ctx.t("op.member.stays_coordinator", name=member.name))
+    parts.append(await roster(ctx))
     for problem in (await has_coordinator(ctx), await has_backup(ctx)):
         if problem:
             parts.append(problem)
-    return Outcome(text=Md("\n".join(parts)), answer=member.id)
+    choices = []
+    if handover:
+        assert current is not None
+        question = handover_question(ctx.turn, member, current)
+        parts.append(question.text)
+        choices = question.choices
+    return Outcome(text=Md("\n".join(parts)), answer=member.id, choices=choices)
 
 
 @REGISTRY.view("roster")
