@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flow_walk import Walker, plain, values_of
+from test_walkthrough_validation import _at
 
 from bot.records import Member
-from test_walkthrough_validation import _at
 
 GROUP = (("Anna de Vries", ["hr_expert"], "coordinator"), ("Bert Bakker", ["procurement_expert"], "backup"),
          ("Carla Smit", ["contract_manager"], "none"))
@@ -99,3 +99,14 @@ async def test_a_backup_is_never_linked_by_name_alone_and_a_linked_member_never_
     assert (await server.say("instellingen", user="bert", name="Bert Bakker"))[0]["form"] is not None
     await server.say("hoi", user="evil99", name="Bert Bakker")
     assert (await _members(server))["Bert"].claim is None
+
+
+async def test_the_coordinator_steps_down_only_by_handing_over(server):
+    w = await _group(server)
+    for position in ("none", "backup"):
+        kept = await w.fill({"name": "Anna de Vries", "roles": ["hr_expert"], "position": position}, "1b")
+        assert "Anna de Vries blijft coördinator" in plain(kept[0]["text"])
+        members = await _members(server)
+        assert members["Anna"].position == "coordinator" and members["Bert"].position == "backup"
+    refused = await server.say("instellingen", user="olaf", name="Olaf")
+    assert refused[0]["form"] is None

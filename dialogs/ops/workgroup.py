@@ -81,19 +81,21 @@ async def add_member(ctx: Ctx, node: Node, values: dict[str, Any]) -> Outcome:
     existing = next((m for m in await active_members(ctx) if normalise(m.name) == normalise(name)), None)
     member = existing or Member(name=name, added_by=ctx.turn.incoming.user_id)
     member.roles = list(dict.fromkeys([*member.roles, *(values.get("roles") or [])]))
-    if position == "none" and member.position != "coordinator":
+    # the coordinator steps down only by handing over (else the group has nobody in charge)
+    keeps_role = member.position == "coordinator" and position in ("none", "backup")
+    if position == "none" and not keeps_role:
         member.position = None
     current = await holder(ctx.repo, "coordinator")
     handover = position == "coordinator" and current is not None and current.id != member.id
     member = await ctx.repo.save(member)
-    if position in POSITIONS and not handover:
+    if position in POSITIONS and not handover and not keeps_role:
         member = await set_position(ctx.repo, member, position)
     if existing:
         roles = ", ".join(str(t(f"role.{r}", ctx.lang)) for r in member.roles)
         parts = [ctx.t("op.member.merged", name=member.name, roles=roles)]
     else:
         parts = [ctx.t("op.member.added", name=member.name)]
-    if position == "none" and member.position == "coordinator":
+    if keeps_role:
         parts.append(ctx.t("op.member.stays_coordinator", name=member.name))
     parts.append(await roster(ctx))
     for problem in (await has_coordinator(ctx), await has_backup(ctx)):
