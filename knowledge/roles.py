@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -37,7 +38,10 @@ aanbesteding vragen"): an entry about that task (2Ad) may still know better."""
 TABLE_CONFIDENCE = 0.93
 """'Who does what' with a phase."""
 ROLE_CONFIDENCE = 0.72
-"""A role and 'what does … do' without a phase: a built-in entry that matches well wins over this."""
+"""A role and a cue without a phase ("taken van de inkoper"): a built-in entry that matches well wins over this."""
+ROLE_DECISIVE = 0.93
+"""'What does <role> do?' and nothing else: the role's tasks across the steps, unless a built-in entry
+describes that role as a whole (`described_by` in roles.yaml)."""
 TASK_CONFIDENCE = 0.75
 """'Who does <task>': raised by up to 0.2 by how much of the question the best cells cover, lowered
 when the words fit many cells alike (then they name no particular task)."""
@@ -72,7 +76,10 @@ _GENERIC = frozenset({"neem", "neemt", "nemen", "maakt", "maken", "regelt", "reg
 """Verbs that say nothing about the task in "who takes the policy decision"."""
 _AUXILIARY = frozenset({"do"})
 """Only a helping verb at the start of a question ("do we start with a tender?"), not "what should the buyer do"."""
-_STEP2 = re.compile(r"\b(stap|step|fase|phase) 2\b(?! ?[ab]\b)")
+_STEP2 = re.compile(r"\b(stap|step|fase|phase) (2|twee|two)\b(?! ?[ab]\b)")
+"""Step 2 without A or B: both tracks (a new tender and an existing contract)."""
+_ASKS_DOING = re.compile(r"\b(doet|doen|does\b.*\bdo)\b")
+"""'What does <role> do', as opposed to 'what are the tasks of' (which an entry about the role may answer)."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,8 @@ class Parsed:
     """A phase was named by its number ("stap 3", "2b"), not only described ("bij een aanbesteding")."""
     verbs: list[str] = field(default_factory=list)
     """The question's generic verbs ("neemt", "takes"): they pick among cells that share the task words."""
+    doing: bool = False
+    """The question asks what someone does ("wat doet", "what does … do")."""
 
 
 class RolesMatrix:
@@ -106,6 +115,7 @@ class RolesMatrix:
         self.phase_info: dict[str, dict[str, Any]] = {str(k): v for k, v in data["phases"].items()}
         self.cells: dict[tuple[str, str], Cell] = {}
         self.role_aliases: list[tuple[str, str]] = []
+        self.described: set[str] = {role for role, spec in data["roles"].items() if spec.get("described_by")}
         self.phase_aliases: list[tuple[str, str]] = []
         for role, spec in data["roles"].items():
             if role not in ROLES:
@@ -143,6 +153,7 @@ class RolesMatrix:
                                               for alias, _ in self.phase_aliases if f" {alias} " in spoken)
         if _STEP2.search(padded):
             found_phases.extend(p for p in ("2a", "2b") if p not in found_phases)
+            padded, explicit = _STEP2.sub(" ", padded), True
         words = padded.split()
         for word in words:  # a typo in a one-word role name ("contractmanger")
             if word in _SKIP or len(word) < 7:
@@ -160,6 +171,7 @@ class RolesMatrix:
             or bool(_DOES.search(folded))
         verbs = [w for w in folded.split() if w in _GENERIC]
         return Parsed(roles=found_roles, phases=found_phases, cue=cue, verbs=verbs, explicit=explicit,
+                      doing=bool(_ASKS_DOING.search(folded)),
                       table=bool(_TABLE.search(folded)),
                       who=bool(_WHO.search(folded)) and not _WHO_MEMBER.search(folded), rest=rest)
 
@@ -185,9 +197,11 @@ class RolesMatrix:
                 return found, max(CELL_CONFIDENCE, DECISIVE)
             return found, DESCRIBED_CONFIDENCE
         if q.phases and not q.roles and (q.table or (q.who and q.cue and not q.rest)):
-            return self._table(q.phases[0]), TABLE_CONFIDENCE
+            return self._table(*_step(q.phases)), TABLE_CONFIDENCE
         if q.roles and not q.phases and q.cue and not q.who and len(q.rest) <= 2:
-            return self._role(q.roles[0]), ROLE_CONFIDENCE
+            role = q.roles[0]
+            decisive = q.doing and not q.rest and len(q.roles) == 1 and role not in self.described
+            return self._role(role), ROLE_DECISIVE if decisive else ROLE_CONFIDENCE
         if q.who and not q.roles and q.rest:
             found = self._who(q.rest, q.phases, q.verbs)
             if found:
@@ -204,12 +218,18 @@ class RolesMatrix:
     def entry(self, entry_id: str) -> Entry | None:
         """Rebuild a roles answer from its id (for `kb:answer:<id>` buttons)."""
         parts = entry_id.split(":")
-        if len(parts) == 3 and parts[0] == "roles" and parts[1] == "phase" and parts[2] in PHASES:
-            return self._table(parts[2])
         if len(parts) == 2 and parts[0] == "roles" and parts[1] in ROLES:
             return self._role(parts[1])
-        if len(parts) == 3 and parts[0] == "roles" and parts[1] in ROLES and parts[2] in PHASES:
-            return self._cells([(parts[1], parts[2])])
+        if len(parts) != 3 or parts[0] != "roles":
+            return None
+        phases = parts[2].split("+")
+        if not all(p in PHASES for p in phases):
+            return None
+        if parts[1] == "phase":
+            return self._table(*phases)
+        if parts[1] in ROLES:
+            pairs = [(parts[1], p) for p in phases]
+            return self._cells(pairs) if any(c in self.cells for c in pairs) else self._empty([parts[1]], phases)
         return None
 
     def _who(self, rest: list[str], phases: list[str], verbs: list[str] = ()) -> tuple[list[Cell], float] | None:
@@ -238,6 +258,9 @@ class RolesMatrix:
     def _phase_title(self, phase: str, lang: str) -> str:
         return str(self.phase_info[phase]["title"][lang])
 
+    def _phases_title(self, phases: Iterable[str], lang: str) -> str:
+        return " / ".join(self._phase_title(phase, lang) for phase in phases)
+
     def _make(self, entry_id: str, title: dict[str, str], answer: dict[str, str], walkthrough: str | None) -> Entry:
         return Entry(id=entry_id, section=SECTION, title=title, answer=answer, related=("rollen-overzicht",),
                      walkthrough=walkthrough, source="roles")
@@ -251,28 +274,38 @@ class RolesMatrix:
                 text = cell.text[lang] if cell else t("kb.roles.no_task", lang)
                 lines.append(f"**{t(f'role.{role}', lang)}** – *{self._phase_title(phase, lang)}*: {text}")
             answer[lang] = "\n".join(lines if len(lines) == 1 else [f"- {line}" for line in lines])
-            role, phase = pairs[0]
-            title[lang] = f"{t(f'role.{role}', lang)} – {self._phase_title(phase, lang)}"
+            role = pairs[0][0]
+            shown = dict.fromkeys(p for r, p in pairs if r == role)  # "stap 2": both tracks in the title
+            title[lang] = f"{t(f'role.{role}', lang)} – {self._phases_title(shown, lang)}"
         role, phase = pairs[0]
         walk = self.phase_info[phase]["section"] if len({p for _, p in pairs}) == 1 else None
+        if {r for r, _ in pairs} == {role}:  # one role in several phases ("stap 2"): shown again as a whole
+            phase = "+".join(p for _, p in pairs)
         return self._make(f"roles:{role}:{phase}", title, answer, walk)
 
     def _empty(self, roles: list[str], phases: list[str]) -> Entry:
         """A role without a task in that phase: say so and show who is active there."""
-        entry = self._table(phases[0])
+        shown = _step(phases)
+        entry = self._table(*shown)
         answer = {lang: t("kb.roles.none_in_phase", lang, role=t(f"role.{roles[0]}", lang),
-                          phase=self._phase_title(phases[0], lang)) + "\n" + entry.answer[lang]
+                          phase=self._phases_title(shown, lang)) + "\n" + entry.answer[lang]
                   for lang in LANGUAGES}
-        return self._make(f"roles:{roles[0]}:{phases[0]}", entry.title, answer, entry.walkthrough)
+        return self._make(f"roles:{roles[0]}:{'+'.join(shown)}", entry.title, answer, entry.walkthrough)
 
-    def _table(self, phase: str) -> Entry:
+    def _table(self, *phases: str) -> Entry:
+        """Who does what in a phase (or in both tracks of step 2, one list after the other)."""
         answer, title = {}, {}
         for lang in LANGUAGES:
-            title[lang] = t("kb.roles.table_title", lang, phase=self._phase_title(phase, lang))
-            lines = [f"- **{t(f'role.{role}', lang)}**: {cell.short[lang]}" for role in ROLES
-                     if (cell := self.cells.get((role, phase)))]
-            answer[lang] = f"**{title[lang]}**\n" + "\n".join(lines)
-        return self._make(f"roles:phase:{phase}", title, answer, str(self.phase_info[phase]["section"]))
+            parts = []
+            for phase in phases:
+                heading = t("kb.roles.table_title", lang, phase=self._phase_title(phase, lang))
+                lines = [f"- **{t(f'role.{role}', lang)}**: {cell.short[lang]}" for role in ROLES
+                         if (cell := self.cells.get((role, phase)))]
+                parts.append(f"**{heading}**\n" + "\n".join(lines))
+            title[lang] = t("kb.roles.table_title", lang, phase=self._phases_title(phases, lang))
+            answer[lang] = "\n".join(parts)
+        walk = str(self.phase_info[phases[0]]["section"]) if len(phases) == 1 else None
+        return self._make(f"roles:phase:{'+'.join(phases)}", title, answer, walk)
 
     def _role(self, role: str) -> Entry:
         answer, title = {}, {}
@@ -295,6 +328,11 @@ class RolesMatrix:
         walk = str(self.phase_info[phases.pop()]["section"]) if len(phases) == 1 else None
         first = cells[0]
         return self._make(f"roles:{first.role}:{first.phase}", title, answer, walk)
+
+
+def _step(phases: list[str]) -> tuple[str, ...]:
+    """The phases a "who does what" list covers: both tracks for step 2, else the first phase named."""
+    return ("2a", "2b") if {"2a", "2b"} <= set(phases) else (phases[0],)
 
 
 @cache

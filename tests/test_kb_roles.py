@@ -85,3 +85,35 @@ def test_roles_answers_can_be_shown_again_from_their_id():
 def test_questions_that_only_mention_a_role_are_not_taken_for_roles_questions():
     assert ask("Hoe betrek ik het bestuur bij het actieplan?").section in ("1a", "1e")
     assert ask("Wat doet een social return specialist?").section == "5b"
+
+
+@pytest.mark.parametrize(("question", "lang"), [
+    ("wat doet de inkoper in stap 2?", "nl"), ("what does the purchaser do in step 2?", "en"),
+])
+def test_step_2_without_a_track_gives_the_role_in_both_tracks(question, lang):
+    entry = ask(question, lang)
+    assert entry.section == "bijlage-2"
+    for phase in ("2a", "2b"):
+        assert matrix().cells[("procurement_expert", phase)].text[lang] in entry.answer[lang]
+    assert default_base().entry(entry.id).answer == entry.answer
+
+
+def test_who_does_what_in_step_2_lists_both_tracks():
+    entry = ask("wie doet wat in stap 2?")
+    for phase in ("2a", "2b"):
+        title = t("kb.roles.table_title", "nl", phase=matrix()._phase_title(phase, "nl"))
+        assert f"**{title}**" in entry.answer["nl"]
+
+
+@pytest.mark.parametrize(("question", "lang", "role"), [
+    ("wat doet de contractmanager?", "nl", "contract_manager"),
+    ("What does the contract manager do?", "en", "contract_manager"),
+    ("wat doet de inkoper?", "nl", "procurement_expert"),
+    ("wat doet de hr-expert?", "nl", "hr_expert"),
+])
+def test_what_a_role_does_without_a_step_is_its_tasks_per_step(question, lang, role):
+    entry = ask(question, lang)
+    assert entry.id == f"roles:{role}"
+    for phase in ("1", "2a", "2b", "3", "4", "5"):
+        if (cell := matrix().cells.get((role, phase))):
+            assert cell.short[lang] in entry.answer[lang]
