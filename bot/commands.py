@@ -48,10 +48,28 @@ def is_help(norm: str) -> bool:
     data = phrases()["help"]
     if norm in data["exact"] or norm == "":
         return True
+    greeting = next((g for g in sorted(data["greeting"], key=len, reverse=True)
+                     if norm == g or norm.startswith(g + " ")), None)
+    if greeting is None:
+        return False
+    rest = norm[len(greeting):].strip()
+    rest = rest.removeprefix("partnerbot").strip()  # "hoi partnerbot, wat kun je?"
+    # "hoi", "hallo partnerbot", "good morning anna"; "hello, what can you do?", "hoi, wat kun je allemaal?"
+    return len(rest.split()) <= 1 or rest in data["exact"] or rest in data["after_greeting"]
+
+
+def small_talk(norm: str, text: str) -> str | None:
+    """'thanks' for "dank je", "ok thanks"; 'ack' for "top", "prima"; None when the message is more than that."""
+    data = phrases()["small_talk"]
     words = norm.split()
-    greeting = set(data["greeting"])
-    # "hoi", "hallo partnerbot", "good morning"
-    return bool(words) and (norm in greeting or (words[0] in greeting and len(words) <= 2))
+    if not words or text.rstrip().endswith("?"):
+        return None
+    thanks, ack = set(data["thanks"]), set(data["ack"])
+    if any(w not in thanks and w not in ack and w not in data["filler"] for w in words):
+        return None
+    if any(w in thanks for w in words):
+        return "thanks"
+    return "ack" if any(w in ack for w in words) else None
 
 
 class CoreCommands:
@@ -93,6 +111,9 @@ class CoreCommands:
             return self._switch(turn, lang)
         if is_help(norm):
             return [self.help(turn)]
+        kind = small_talk(norm, turn.text)
+        if kind:
+            return [turn.reply(f"small_talk.{kind}", choices=[Choice(turn.t("fallback.menu"), "core:help")])]
         if norm in phrases()["settings"]:
             return await self._settings(turn)
         if norm in phrases()["overview"]:

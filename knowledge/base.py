@@ -15,6 +15,9 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
+
+import yaml
 
 from knowledge import content
 from knowledge.confidence import GAP_CAP, Calibration, Signals
@@ -64,6 +67,9 @@ class Outcome:
     confidence: float
     entry: Entry | None = None
     alternatives: list[Scored] = field(default_factory=list)
+    off_topic: bool = False
+    """Not answered, and clearly about something else (no entry shares a word with it, or it speaks of
+    the weather, sport, food…): the working group is not the place for it either."""
 
     @property
     def answered(self) -> bool:
@@ -144,12 +150,13 @@ class KnowledgeBase:
             surer = not scored or roles[1] > scored[0].confidence
             scored.insert(0 if surer else 1, Scored(*roles))
         if not scored:
-            return Outcome(question, lang, 0.0)
+            return Outcome(question, lang, 0.0, off_topic=True)
         best = scored[0]
         alternatives = _distinct(scored)[:ALTERNATIVES]
         if best.confidence >= ANSWER_AT:
             return Outcome(question, lang, best.confidence, best.entry, alternatives[1:])
-        return Outcome(question, lang, best.confidence, None, alternatives)
+        return Outcome(question, lang, best.confidence, None, alternatives,
+                       off_topic=best.confidence < SUGGEST_AT and off_topic(question))
 
     @staticmethod
     def has_content(question: str) -> bool:
@@ -209,6 +216,21 @@ def _distinct(scored: list[Scored]) -> list[Scored]:
             seen.add(s.entry.id)
             out.append(s)
     return out
+
+
+OFF_TOPIC = Path(__file__).with_name("data") / "off_topic.yaml"
+
+
+@cache
+def _off_topic_phrases() -> tuple[str, ...]:
+    data = yaml.safe_load(OFF_TOPIC.read_text("utf-8"))
+    return tuple(f" {fold(str(p))} " for phrases in data.values() for p in phrases)
+
+
+def off_topic(question: str) -> bool:
+    """The question speaks of something far from the handbook (weather, sport, food, trivia)."""
+    padded = f" {fold(question)} "
+    return any(p in padded for p in _off_topic_phrases())
 
 
 @cache

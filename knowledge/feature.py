@@ -76,7 +76,7 @@ class KnowledgeFeature:
         if not text:
             return None
         if handoff.wants_person(text):
-            return [handoff.ask_form(turn, self._pending(turn))]
+            return [await handoff.open_ask(turn, self._pending(turn))]
         return await self.answer(turn, text)
 
     async def answer(self, turn: Turn, text: str) -> list[Reply] | None:
@@ -85,7 +85,7 @@ class KnowledgeFeature:
         if outcome.entry is None and not self.kb.has_content(text):
             return None  # "ok", "volgende", "thanks": not a question; the router's fallback answers
         data = turn.data(NAME)
-        if outcome.entry is None:
+        if outcome.entry is None and not outcome.off_topic:
             data["pending"] = text[:MAX_QUESTION]
         else:
             data.pop("pending", None)
@@ -113,7 +113,7 @@ class KnowledgeFeature:
         if value == HANDOFF:
             pending = self._pending(turn)
             if not pending:
-                return [handoff.ask_form(turn, None)]
+                return [await handoff.open_ask(turn, None)]
             turn.data(NAME).pop("pending", None)
             return await handoff.forward(turn, pending)
         if value.startswith(handoff.REPLY):

@@ -52,6 +52,13 @@ def ask_form(turn: Turn, question: str | None) -> Reply:
     return Reply(text=turn.t("kb.handoff.ask_form_intro"), form=form)
 
 
+async def open_ask(turn: Turn, question: str | None) -> Reply:
+    """The form to put a question to the working group, or at once why it cannot go anywhere yet."""
+    if await _destination(turn) is None:
+        return turn.reply("kb.handoff.nobody")
+    return ask_form(turn, question)
+
+
 async def _destination(turn: Turn) -> tuple[Target, str] | None:
     """Where a question goes: the group conversation, else the coordinator; with whom it reached."""
     org_id = turn.incoming.org_id

@@ -16,6 +16,7 @@ LABEL_LENGTH = 75
 """Slack cuts button texts at 75 characters; an organisation's own question can be longer."""
 HANDOFF = "kb:handoff"
 RESUME = "flow:resume"
+MENU = "core:help"
 
 
 def answer_value(entry_id: str) -> str:
@@ -67,12 +68,20 @@ def unknown_reply(lang: str, resume: bool = False) -> Reply:
                         lang, resume)
 
 
+def off_topic_reply(lang: str, resume: bool = False) -> Reply:
+    """Honest about a question outside the topic, without offering to bother the working group with it."""
+    return _with_resume(Reply(text=t("kb.off_topic", lang), choices=[Choice(t("fallback.menu", lang), MENU)]),
+                        lang, resume)
+
+
 def outcome_reply(outcome: Outcome, kb: KnowledgeBase, org: OrgKnowledge | None = None,
                   resume: bool = False) -> Reply:
     if outcome.entry is not None:
         return answer_reply(outcome.entry, outcome.lang, kb, org, resume)
     if outcome.suggests:
         return suggest_reply(outcome, outcome.lang, resume)
+    if outcome.off_topic:
+        return off_topic_reply(outcome.lang, resume)
     return unknown_reply(outcome.lang, resume)
 
 

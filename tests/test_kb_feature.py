@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from bot.i18n import t
 from knowledge.base import default_base
 
 
@@ -48,11 +51,27 @@ async def test_an_english_question_gets_an_english_answer(server):
     assert reply["section"] == "2Ab" and "at least 30 %" in reply["text"]
 
 
+UNANSWERED = "Hoeveel parkeerplekken heeft ons kantoor voor leveranciers?"
+"""About the work with suppliers, but not in the handbook: a question for the working group."""
+
+
 async def test_unanswerable_question_is_honest_and_offers_the_hand_off(server):
-    reply = (await server.say("Wat is de hoofdstad van Frankrijk?"))[0]
+    reply = (await server.say(UNANSWERED))[0]
     assert reply["section"] is None
     assert "weet ik niet" in reply["text"]
     assert values(reply) == ["kb:handoff"]
+
+
+@pytest.mark.parametrize(("question", "lang"), [
+    ("Wat is de hoofdstad van Frankrijk?", "nl"), ("wat is het weer morgen?", "nl"), ("asdfgh qwerty", "nl"),
+    ("Wie heeft het WK voetbal gewonnen?", "nl"), ("What will the weather be like tomorrow?", "en"),
+    ("Who won the football world cup?", "en"),
+])
+async def test_a_question_outside_the_topic_is_told_so_without_the_hand_off(server, question, lang):
+    reply = (await server.say(question))[0]
+    assert reply["section"] is None
+    assert "Partnerbot" in reply["text"] and t("kb.off_topic", lang) == reply["text"]
+    assert values(reply) == ["core:help"]
 
 
 async def test_a_vague_question_gets_did_you_mean_with_the_top_three(server):
@@ -75,8 +94,10 @@ async def test_mid_walk_through_answers_offer_the_way_back(server):
     assert not any(v.startswith("flow:start:") for v in values(reply))
     reply = (await server.say("wie doet wat in stap 3?"))[0]
     assert reply["section"] == "bijlage-2" and "flow:resume" in values(reply)
-    unknown = (await server.say("Wat is de hoofdstad van Frankrijk?"))[0]
+    unknown = (await server.say(UNANSWERED))[0]
     assert values(unknown) == ["kb:handoff", "flow:resume"]
+    elsewhere = (await server.say("wat is het weer morgen?"))[0]
+    assert values(elsewhere) == ["core:help", "flow:resume"]
 
 
 async def test_help_offers_asking_a_question(server):

@@ -4,6 +4,8 @@ knowledge base, and the next asker in that organisation (only) gets it from the 
 
 from __future__ import annotations
 
+import pytest
+
 from bot.records import Member, Organisation
 from knowledge.records import HandoffQuestion, OrgEntry
 
@@ -94,6 +96,23 @@ async def test_with_nobody_to_ask_the_bot_says_so_and_suggests_setting_it_up(ser
     await server.say(QUESTION)
     reply = (await server.say(choice="kb:handoff"))[0]
     assert "niemand" in reply["text"] and "coördinator" in reply["text"]
+    assert await server.services.repo("demo").list(HandoffQuestion) == []
+
+
+@pytest.mark.parametrize(("text", "command", "step"), [
+    ("ik wil een mens spreken", "**werkgroepkanaal**", "*stap 1b*"),
+    ("I'd like to talk to a person please", "**working group channel**", "*step 1b*"),
+])
+async def test_asking_for_a_person_with_nobody_to_ask_says_so_at_once_and_how_to_set_it_up(server, text, command,
+                                                                                           step):
+    await set_up(server, group=False, coordinator=False)
+    # a coordinator typed in by name who never chatted with the bot cannot be reached either
+    await server.services.repo("demo").add(Member(name="Carla Smit", position="coordinator", roles=["hr_expert"]))
+    reply = (await server.say(text))[0]
+    assert reply.get("form") is None
+    assert command in reply["text"] and step in reply["text"]
+    button = (await server.say(choice="kb:handoff"))[0]
+    assert button.get("form") is None and command in button["text"]
     assert await server.services.repo("demo").list(HandoffQuestion) == []
 
 

@@ -26,6 +26,39 @@ async def test_help_phrases(server, text):
     assert "Partnerbot" in replies[0]["text"]
 
 
+@pytest.mark.parametrize(("text", "intro"), [
+    ("hello, what can you do?", "What would you like to do?"), ("hoi, wat kun je allemaal?", "Wat wil je doen?"),
+    ("Goedemorgen! Wat kun je?", "Wat wil je doen?"),
+])
+async def test_a_greeting_with_a_question_about_the_bot_shows_the_help_menu(server, text, intro):
+    reply = (await server.say(text))[0]
+    assert "Partnerbot" in reply["text"] and intro in reply["text"]
+    assert "core:settings" in [c["value"] for c in reply["choices"]]
+
+
+async def test_help_names_a_few_typed_commands(server):
+    text = (await server.say("help"))[0]["text"]
+    for command in ("voortgang", "acties", "waar was ik?", "taal en"):
+        assert f"*{command}*" in text
+    assert (await server.say("voortgang"))[0]["text"] != text  # each one is understood as typed
+    assert (await server.say("waar was ik?"))[0]["text"] != text
+
+
+@pytest.mark.parametrize(("text", "start"), [
+    ("dank je", "Graag gedaan!"), ("bedankt", "Graag gedaan!"), ("thanks!", "You're welcome!"),
+    ("ok thanks", "You're welcome!"), ("Super, bedankt!", "Graag gedaan!"), ("top", "Fijn!"),
+])
+async def test_thanks_gets_a_short_kind_answer_with_the_menu(server, text, start):
+    reply = (await server.say(text))[0]
+    assert reply["text"].startswith(start)
+    assert [c["value"] for c in reply["choices"]] == ["core:help"]
+
+
+async def test_a_question_with_a_thank_you_word_is_still_a_question(server):
+    reply = (await server.say("is dat goed?"))[0]
+    assert not reply["text"].startswith(("Fijn!", "Graag gedaan!"))
+
+
 async def test_language_switch_is_remembered(server):
     replies = await server.say("taal en")
     assert "English" in replies[0]["text"]
