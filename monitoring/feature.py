@@ -7,7 +7,7 @@ Buttons and forms carry the `mon:` prefix.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -312,8 +312,9 @@ class MonitoringFeature(Dispatching):
             replies[0].text = turn.t("monitoring.same.nothing")
             return replies
         before = Period.between(previous.period_start, previous.period_end)
+        carried = _carried_over(previous, plan, period, "", turn.services.clock.now())
         text = turn.t("monitoring.same.confirm", previous=period_label(before, turn.lang),
-                      period=period_label(period, turn.lang), summary=summary(previous, before, turn.lang))
+                      period=period_label(period, turn.lang), summary=summary(carried, period, turn.lang))
         return [Reply(text=text, section="4a", choices=[
             Choice(str(turn.t("monitoring.same.copy")), f"mon:same-ok:{plan.id}:{period.key}"),
             Choice(str(turn.t("monitoring.same.form")), f"mon:report:{plan.id}:{period.key}")])]
@@ -327,12 +328,7 @@ class MonitoringFeature(Dispatching):
         previous = await self._previous(turn, plan, period.start)
         if previous is None:
             return await self._same(turn, plan, period)
-        copy = MonitoringReport(
-            plan_id=plan.id, contract_id=plan.contract_id, period_start=period.start, period_end=period.end,
-            hours=previous.hours, people=previous.people, in_register=previous.in_register,
-            placements=previous.placements, training_places=previous.training_places, evidence=previous.evidence,
-            costs=previous.costs, copied_from=previous.period_start, submitted_by=turn.incoming.user_id,
-            submitted_at=turn.services.clock.now())
+        copy = _carried_over(previous, plan, period, turn.incoming.user_id, turn.services.clock.now())
         form = report_form(plan, reportable(plan, self._today(turn)), period, turn.lang)
         errors, _ = check(copy, period, turn.lang, {f.name: f.label for f in form.fields})
         if errors:
@@ -448,3 +444,14 @@ def _plain_values(values: Any, form: Any) -> dict[str, Any]:
     names = {f.name for f in form.fields}
     return {k: v for k, v in values.items() if k in names and isinstance(v, str | int | float | list)}
 
+
+def _carried_over(previous: MonitoringReport, plan: MonitoringPlan, period: Period, user_id: str,
+                  now: datetime) -> MonitoringReport:
+    """ "No change": what carries over from `previous` into `period` — the standing situation (hours, people,
+    of whom in the register, standing work-experience or training places). Flows of one period do not: new
+    placements are 0, and costs and evidence belong to the period they were reported for."""
+    return MonitoringReport(
+        plan_id=plan.id, contract_id=plan.contract_id, period_start=period.start, period_end=period.end,
+        hours=previous.hours, people=previous.people, in_register=previous.in_register,
+        placements=0 if previous.placements is not None else None, training_places=previous.training_places,
+        copied_from=previous.period_start, submitted_by=user_id, submitted_at=now)

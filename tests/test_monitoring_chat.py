@@ -129,11 +129,17 @@ async def test_no_change_copies_the_last_figures_after_confirmation(server, cloc
     assert same in [c["value"] for c in prompt["choices"]]
     [confirm] = await server.say(choice=same)
     assert "Q3 2026" in confirm["text"] and "Q4 2026" in confirm["text"] and "1.340 uur" in confirm["text"]
+    assert "Nieuwe plaatsingen worden 0" in confirm["text"]
     assert len(await reports(server)) == 1
     [saved] = await server.say(choice=confirm["choices"][0]["value"])
     assert "opgeslagen" in saved["text"]
     copy = next(r for r in await reports(server) if r.period_start == date(2026, 10, 1))
     assert (copy.hours, copy.people, copy.copied_from, copy.remarks) == (1340, 5, date(2026, 7, 1), "")
+    # what carries over (the standing situation) is copied; the period's flows are not
+    assert (copy.in_register, copy.training_places) == (3, 0)
+    assert (copy.placements, copy.costs, copy.evidence) == (0, None, None)
+    [results] = await server.say("resultaten schoonmaak")
+    assert "nieuwe plaatsingen: 1" in results["text"]
 
 
 async def test_remind_me_later(server):

@@ -104,7 +104,7 @@ async def test_no_change_from_the_prompt_and_no_reminder_after_it(server, clock)
     [saved] = await server.say(choice=confirm["choices"][0]["value"])
     assert "Q1 2027" in saved["text"]
     copied = await repo.find(MonitoringReport, plan_id=plan, period_start="2027-01-01")
-    assert copied is not None and (copied.hours, copied.people, copied.placements) == (1200, 5, 2)
+    assert copied is not None and (copied.hours, copied.people, copied.placements) == (1200, 5, 0)
     assert monitoring_keys(tick(server, "2027-04-08T09:00+02:00")) == []
     assert monitoring_keys(tick(server, "2027-04-15T09:00+02:00")) == []
 
