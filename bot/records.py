@@ -352,6 +352,11 @@ class MonitoringPlan(Record):
     """The first day of the first reporting period."""
     active: bool = True
 
+    def settings(self) -> str:
+        """What was agreed, as one comparable string: a changed plan is confirmed before it replaces the old one."""
+        return repr((self.frequency, self.reporter_id, self.supplier_contact, sorted(self.figures),
+                     self.ambition_hours_per_week, self.ambition_jobs, str(self.start_period)))
+
     def validate(self) -> None:
         if not isinstance(self.contract_id, int) or isinstance(self.contract_id, bool):
             raise ValidationError("required", "contract_id")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bot.feature import normalise
 from bot.messages import Incoming
-from bot.records import Member
+from bot.records import Contract, Member
 from bot.repository import Repository
 
 
@@ -69,6 +69,31 @@ async def may_manage(repo: Repository, user_id: str) -> bool:
     if await holder(repo, "coordinator") is None:
         return True
     return user_id in await managers(repo)
+
+
+async def may_manage_contract(repo: Repository, user_id: str, contract: Contract) -> bool:
+    """The coordinator, the backup, and the contract's own contract manager decide about one contract."""
+    if await may_manage(repo, user_id):
+        return True
+    manager = await repo.get(Member, contract.contract_manager_id) if contract.contract_manager_id else None
+    return manager is not None and manager.active and manager.user_id == user_id
+
+
+async def contract_deciders(repo: Repository, contract: Contract) -> str:
+    """The names of who may decide about `contract` ("Anna, Bert, Carla"), for a refusal."""
+    names = [m.name for m in await repo.list(Member) if m.active and (
+        m.position in ("coordinator", "backup") or m.id == contract.contract_manager_id)]
+    return ", ".join(names)
+
+
+def confirm_change(state: dict, key: str, before: str, after: str) -> bool:
+    """Whether a change from `before` to `after` may go ahead: at once when nothing changes, else only when the
+    same change (`key`) is sent a second time; `state` is the user's feature state that remembers the first."""
+    if before == after or state.get("confirm_change") == f"{key}={after}":
+        state.pop("confirm_change", None)
+        return True
+    state["confirm_change"] = f"{key}={after}"
+    return False
 
 
 async def set_position(repo: Repository, member: Member, position: str | None) -> Member:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from bot.feature import Turn
 from bot.forms import invalid_reply, read_form
 from bot.i18n import t
+from bot.markdown import Md
 from bot.messages import Choice, Form, FormField, Reply
 from bot.records import MONITORING_FIGURES, MONITORING_FREQUENCIES, Contract, Member, MonitoringPlan
 from bot.values import ValidationError
+from bot.workgroup import confirm_change, contract_deciders, may_manage_contract
 from monitoring.due import local_today, next_prompt, reportable
-from monitoring.formatting import day, period_label
+from monitoring.formatting import day, number, period_label
 from monitoring.lookup import plan_for
 
 FORM_PREFIX = "mon:plan:"
@@ -58,7 +61,37 @@ async def _form(turn: Turn, contract: Contract, plan: MonitoringPlan | None) -> 
         ])
 
 
+async def refused(turn: Turn, contract: Contract) -> Reply | None:
+    """Only the coordinator, the backup and the contract's manager set up or change its monitoring."""
+    if await may_manage_contract(turn.repo, turn.incoming.user_id, contract):
+        return None
+    return Reply(text=turn.t("monitoring.setup.not_allowed", contract=contract.label,
+                             names=await contract_deciders(turn.repo, contract)), section="4a")
+
+
+def describe(turn: Turn, plan: MonitoringPlan, reporter: Member | None) -> Md:
+    """A plan in one line: frequency, reporter, ambition, first period."""
+    lang = turn.lang
+    parts = [str(t(f"monitoring.frequency.{plan.frequency}", lang)),
+             str(t("monitoring.setup.by", lang, name=reporter.name if reporter else "?"))]
+    if plan.ambition_jobs is not None:
+        parts.append(str(t("monitoring.setup.ambition_jobs_value", lang, value=_amount(plan.ambition_jobs, lang))))
+    if plan.ambition_hours_per_week is not None:
+        parts.append(str(t("monitoring.setup.ambition_hours_value", lang,
+                           value=_amount(plan.ambition_hours_per_week, lang))))
+    if plan.start_period is not None:
+        parts.append(str(t("monitoring.setup.from", lang, date=day(plan.start_period, lang))))
+    return Md(", ".join(parts))
+
+
+def _amount(value: float, lang: str) -> str:
+    return number(value, lang, 0 if value == int(value) else 1)
+
+
 async def show(turn: Turn, contract: Contract) -> list[Reply]:
+    refusal = await refused(turn, contract)
+    if refusal:
+        return [refusal]
     plan = await plan_for(turn.repo, contract.id or 0)
     return [Reply(text=turn.t("monitoring.setup.intro", contract=contract.label), section="4a",
                   form=await _form(turn, contract, plan))]
@@ -78,6 +111,9 @@ async def _reporter(turn: Turn, choice: str) -> Member | None:
 
 async def save(turn: Turn, contract: Contract, values: Any) -> list[Reply]:
     lang = turn.lang
+    refusal = await refused(turn, contract)
+    if refusal:
+        return [refusal]
     plan = await plan_for(turn.repo, contract.id or 0)
     form = await _form(turn, contract, plan)
     clean, errors = read_form(form, values, lang)
@@ -88,7 +124,9 @@ async def save(turn: Turn, contract: Contract, values: Any) -> list[Reply]:
     if errors:
         return [invalid_reply(form, values, errors, lang, section="4a")]
     reporter = await _reporter(turn, clean["reporter"])
-    plan = plan or MonitoringPlan(contract_id=contract.id)
+    before = (plan.settings(), describe(turn, plan, await turn.repo.get(Member, plan.reporter_id or 0))) \
+        if plan else None
+    plan = replace(plan) if plan else MonitoringPlan(contract_id=contract.id)
     plan.frequency = clean["frequency"]
     plan.reporter_id = reporter.id if reporter else None
     plan.supplier_contact = clean["supplier_contact"] or ""
@@ -97,11 +135,22 @@ async def save(turn: Turn, contract: Contract, values: Any) -> list[Reply]:
     plan.start_period = clean["start_period"]
     plan.figures = [*ALWAYS, *clean["figures"]]
     plan.active = True
+    if before is not None and not confirm_change(turn.data("monitoring"), f"plan:{contract.id}", before[0],
+                                                 plan.settings()):
+        text = turn.t("monitoring.setup.confirm_change", contract=contract.label, old=before[1],
+                      new=describe(turn, plan, reporter))
+        return [invalid_reply(form, values, [text], lang, section="4a")]
+    _drop_empty(turn)
     try:
         await turn.repo.save(plan)
     except ValidationError as exc:
         return [invalid_reply(form, values, [exc.message(lang)], lang, section="4a")]
     return [saved_reply(turn, contract, plan, reporter)]
+
+
+def _drop_empty(turn: Turn) -> None:
+    if not turn.state.data.get("monitoring"):
+        turn.state.data.pop("monitoring", None)
 
 
 def saved_reply(turn: Turn, contract: Contract, plan: MonitoringPlan, reporter: Member | None) -> Reply:
@@ -122,6 +171,9 @@ def saved_reply(turn: Turn, contract: Contract, plan: MonitoringPlan, reporter: 
 
 
 async def stop(turn: Turn, contract: Contract) -> list[Reply]:
+    refusal = await refused(turn, contract)
+    if refusal:
+        return [refusal]
     plan = await plan_for(turn.repo, contract.id or 0)
     if plan is None:
         return [no_plan(turn, contract)]

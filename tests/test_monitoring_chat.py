@@ -236,3 +236,35 @@ async def test_stale_or_forged_buttons_get_a_clear_answer(server):
     [reply] = await server.say(form={"id": "mon:report:abc", "values": {"hours": 1}})
     assert "bestaat niet" in reply["text"]
     assert await reports(server) == []
+
+
+async def test_only_the_coordinator_or_the_contract_manager_changes_a_plan_and_a_change_is_confirmed(server):
+    contract, plan_id = await set_up(server)  # by u1, before anyone coordinates
+    repo = server.services.repo(server.org)
+    await repo.add(Member(name="Cor Coördinator", user_id="boss", channel="local", position="coordinator"))
+    carla = await repo.add(Member(name="Carla Manager", user_id="carla", channel="local", roles=["contract_manager"]))
+    contract.contract_manager_id = carla.id
+    await repo.update(contract)
+    change = {"frequency": "month", "reporter": str(carla.id), "ambition_jobs": "10",
+              "start_period": "2026-07-01", "figures": ["target_group"]}
+    form = {"id": f"mon:plan:{contract.id}", "values": change}
+    # an outsider neither opens nor sends the plan form
+    [shown] = await server.say("monitoring instellen voor schoonmaak", user="olaf", name="Olaf")
+    assert shown["form"] is None and "Cor Coördinator" in shown["text"] and "Carla Manager" in shown["text"]
+    [refused] = await server.say(form=form, user="olaf", name="Olaf")
+    assert "Alleen de coördinator" in refused["text"]
+    plan = await repo.get(MonitoringPlan, plan_id)
+    assert (plan.frequency, plan.ambition_jobs) == ("quarter", 5)
+    # the contract manager may, but first sees the old plan and confirms by sending again
+    [ask] = await server.say(form=form, user="carla", name="Carla Manager")
+    assert "elk kwartaal" in ask["text"] and "ambitie 5 banen" in ask["text"]
+    assert "elke maand" in ask["text"] and "ambitie 10 banen" in ask["text"]
+    assert ask["form"]["id"] == f"mon:plan:{contract.id}"
+    assert (await repo.get(MonitoringPlan, plan_id)).frequency == "quarter"
+    [saved] = await server.say(form=form, user="carla", name="Carla Manager")
+    assert "elke maand" in saved["text"]
+    plan = await repo.get(MonitoringPlan, plan_id)
+    assert (plan.frequency, plan.ambition_jobs, plan.reporter_id) == ("month", 10, carla.id)
+    # sending the plan unchanged needs no confirmation
+    [again] = await server.say(form=form, user="boss", name="Cor")
+    assert "Monitoring van" in again["text"] and "elke maand" in again["text"]

@@ -184,3 +184,32 @@ async def test_the_2ac_advice_needs_its_figures_and_a_labour_share_of_at_most_10
     assert "Estimated value (€): a number of 0 or more" in negative
     advice = await w.fill({"estimated_value": "300000", "duration_months": "24", "labour_share": "60"}, "2Ac", "2Ad")
     assert "apply social return" in plain(advice[0]["text"]) and "60 %" in plain(advice[0]["text"])
+
+
+async def test_a_monitoring_plan_is_changed_only_by_those_who_may_and_after_confirming(server):
+    w = Walker(server)
+    await _with_members(w)
+    await _at(w, "2Ba", "contracts")
+    await w.fill({"supplier": "CleanCo"}, "2Ba")
+    await _at(w, "4a", "plan")
+    contract = w.options("contract_id")["CleanCo"]
+    bram = w.member_value("Bram", "reporter_id")
+    first = {"contract_id": contract, "frequency": "month", "reporter_id": bram, "ambition_jobs": "2"}
+    await w.fill(first, "4a")
+    repo = server.services.repo("demo")
+    [plan] = await repo.list(MonitoringPlan)
+    # someone outside the working group is refused
+    henk = Walker(server, user="henk")
+    await _at(henk, "4a", "plan")
+    replies = await henk.fill({**first, "frequency": "quarter", "ambition_jobs": "10"}, "4a")
+    assert "Alleen de coördinator" in plain(replies[0]["text"])
+    assert (await repo.get(MonitoringPlan, plan.id)).frequency == "month"
+    # the coordinator sees the old plan before replacing it
+    await _at(w, "4a", "plan")
+    change = {**first, "frequency": "quarter", "ambition_jobs": "10"}
+    replies = await w.fill(change, "4a")
+    text = plain(replies[0]["text"])
+    assert "al een monitoringplan" in text and "ambitie 2 banen" in text and "ambitie 10 banen" in text
+    assert (await repo.get(MonitoringPlan, plan.id)).frequency == "month"
+    await w.fill(change, "4a")
+    assert ((p := await repo.get(MonitoringPlan, plan.id)).frequency, p.ambition_jobs) == ("quarter", 10)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.records import Evaluation, MonitoringPlan
+from dataclasses import replace
+
+from bot.records import Evaluation, Member, MonitoringPlan
+from bot.workgroup import confirm_change, contract_deciders, may_manage_contract
 from dialogs.documents import fmt_date
 from dialogs.ops.sources import contract_by_field, contract_label, member_by_field
 from dialogs.plan import Node
@@ -29,12 +32,16 @@ async def monitoring_plan(ctx: Ctx, node: Node, values: dict[str, Any]) -> Outco
     contract = await contract_by_field(ctx, values.get("contract_id"))
     if contract is None:
         return Outcome(errors=[ctx.t("op.contract.unknown")])
+    if not await may_manage_contract(ctx.repo, ctx.turn.incoming.user_id, contract):
+        return Outcome(errors=[ctx.t("op.monitoring.not_allowed", name=contract_label(contract),
+                                     names=await contract_deciders(ctx.repo, contract))])
     reporter = await member_by_field(ctx, values.get("reporter_id"))
     if reporter is None and contract.contract_manager_id is not None:
         reporter = await member_by_field(ctx, str(contract.contract_manager_id))
     if reporter is None:
         return Outcome(errors=[ctx.t("op.monitoring.no_reporter", name=contract_label(contract))])
-    plan = await ctx.repo.find(MonitoringPlan, contract_id=contract.id) or MonitoringPlan()
+    old = await ctx.repo.find(MonitoringPlan, contract_id=contract.id)
+    plan = replace(old) if old else MonitoringPlan()
     plan.contract_id, plan.reporter_id, plan.active = contract.id, reporter.id, True
     plan.frequency = values["frequency"]
     plan.supplier_contact = values.get("supplier_contact") or ""
@@ -42,11 +49,28 @@ async def monitoring_plan(ctx: Ctx, node: Node, values: dict[str, Any]) -> Outco
     plan.ambition_hours_per_week = values.get("ambition_hours_per_week")
     plan.ambition_jobs = values.get("ambition_jobs")
     plan.start_period = values.get("start_period") or period_start(ctx.today, plan.frequency)
-    plan = await ctx.repo.save(plan)
     frequency = ctx.phrase(node.section, node.id, "frequency", plan.frequency)
+    if old is not None and not confirm_change(ctx.turn.data("flow_confirm"), f"plan:{contract.id}",
+                                              old.settings(), plan.settings()):
+        before = await ctx.repo.get(Member, old.reporter_id or 0)
+        return Outcome(errors=[ctx.t("op.monitoring.replace", name=contract_label(contract),
+                                     old=_describe(ctx, node, old, before), new=_describe(ctx, node, plan, reporter))])
+    ctx.turn.state.data.pop("flow_confirm", None)
+    plan = await ctx.repo.save(plan)
     return Outcome(text=ctx.t("op.monitoring.saved", name=contract_label(contract), frequency=frequency,
                               reporter=reporter.name, figures=len(plan.figures),
                               start=fmt_date(plan.start_period, ctx.lang)), answer=plan.id)
+
+
+def _describe(ctx: Ctx, node: Node, plan: MonitoringPlan, reporter: Member | None) -> str:
+    """A plan in one line for the question whether to replace it."""
+    parts = [ctx.phrase(node.section, node.id, "frequency", plan.frequency),
+             str(ctx.t("op.monitoring.via", name=reporter.name if reporter else "?"))]
+    if plan.ambition_jobs is not None:
+        parts.append(str(ctx.t("op.monitoring.jobs", value=f"{plan.ambition_jobs:g}")))
+    if plan.ambition_hours_per_week is not None:
+        parts.append(str(ctx.t("op.monitoring.hours", value=f"{plan.ambition_hours_per_week:g}")))
+    return ", ".join(parts)
 
 
 @REGISTRY.save("evaluation")
