@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
-
-from dataclasses import replace
 
 from bot.records import Evaluation, Member, MonitoringPlan
 from bot.workgroup import confirm_change, contract_deciders, may_manage_contract
