@@ -240,6 +240,8 @@ class Contract(Record):
             check_date(getattr(self, name), name)
         if self.start and self.end and self.end < self.start:
             raise ValidationError("date_order", "end")
+        if self.end and self.extension_decision and self.extension_decision > self.end:
+            raise ValidationError("decision_after_end", "extension_decision")
         if not isinstance(self.has_sroi_clause, bool):
             raise ValidationError("boolean", "has_sroi_clause")
         check_non_negative(self.sroi_percentage, "sroi_percentage")
@@ -288,6 +290,8 @@ class Meeting(Record):
     partnership: str | None = None
     frequency: str = "monthly"
     next_date: datetime | None = None
+    time_set: bool = True
+    """False when only a date was agreed: `next_date` then carries a placeholder time that is never shown."""
     participant_ids: list[int] = field(default_factory=list)
 
     def validate(self) -> None:

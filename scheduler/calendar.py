@@ -49,12 +49,14 @@ def week_end(day: date) -> date:
 
 
 def next_meeting(when: datetime, frequency: str, tz: ZoneInfo) -> datetime | None:
-    """The meeting after `when` at the same local wall-clock time; None for a one-off meeting."""
+    """The meeting after `when` at the same local wall-clock time; None for a one-off meeting.
+
+    A date that falls on a Saturday or Sunday moves on to the Monday: nobody meets on a Sunday."""
     step = FREQUENCY_STEP.get(frequency)
     if step is None:
         return None
     local = when.astimezone(tz)
-    day = add_months(local.date(), step[0]) + timedelta(days=step[1])
+    day = workday_after(add_months(local.date(), step[0]) + timedelta(days=step[1]))
     return at_local(day, local.time().replace(tzinfo=None), tz)
 
 
@@ -81,6 +83,8 @@ def fmt_date(day: date, lang: str, today: date | None = None) -> str:
     return text
 
 
-def fmt_when(instant: datetime, tz: ZoneInfo, lang: str, today: date | None = None) -> str:
+def fmt_when(instant: datetime, tz: ZoneInfo, lang: str, today: date | None = None, with_time: bool = True) -> str:
+    """'wo 2 dec 10:00'; only the date when no time was agreed."""
     local = instant.astimezone(tz)
-    return f"{fmt_date(local.date(), lang, today)} {local:%H:%M}"
+    text = fmt_date(local.date(), lang, today)
+    return f"{text} {local:%H:%M}" if with_time else text

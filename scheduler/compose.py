@@ -45,8 +45,10 @@ def advice_buttons(lang: str, extension_first: bool) -> list[Choice]:
 
 
 # -- nudges -----------------------------------------------------------------------------------------------
-def nudge(action: Action, day: date, today: date, lang: str) -> Reply:
-    """The reminder sent on `day` for an action's deadline (before, on the day, or overdue)."""
+def nudge(action: Action, day: date, today: date, lang: str, orphan: bool = False) -> Reply:
+    """The reminder sent on `day` for an action's deadline (before, on the day, or overdue).
+
+    An action without an owner is sent to the coordinator (or the working group), saying so."""
     assert action.deadline is not None
     deadline = action.deadline
     params = {"id": action.id, "title": action.title, "date": fmt_date(deadline, lang, today)}
@@ -56,6 +58,8 @@ def nudge(action: Action, day: date, today: date, lang: str) -> Reply:
         text = t("sched.nudge.soon", lang, days=(deadline - day).days, **params)
     else:
         text = t("sched.nudge.overdue", lang, **params)
+    if orphan:
+        text = Md(f"{text} {t('sched.nudge.no_owner', lang)}")
     return Reply(text=text, section="1d", choices=action_buttons(action, lang))
 
 
@@ -75,7 +79,7 @@ def meeting(m: Meeting, when: datetime, tz: ZoneInfo, agenda: list[Action], snap
             today: date) -> Reply:
     days = (when.astimezone(tz).date() - today).days
     head = t("sched.meeting.tomorrow" if days == 1 else "sched.meeting.soon", lang, title=m.title,
-             when=fmt_when(when, tz, lang, today), days=days)
+             when=fmt_when(when, tz, lang, today, m.time_set), days=days)
     if agenda:
         items = [owner_suffix(action_line(a, lang, today), snap.member(a.owner_id), lang) for a in agenda]
         body = t("sched.meeting.agenda", lang, lines=lines(items, lang))
@@ -90,7 +94,7 @@ def owner_suffix(line: Md, owner: Member | None, lang: str) -> Md:
 
 
 def meeting_line(m: Meeting, when: datetime, tz: ZoneInfo, lang: str, today: date) -> Md:
-    return t("sched.line.meeting", lang, title=m.title, when=fmt_when(when, tz, lang, today))
+    return t("sched.line.meeting", lang, title=m.title, when=fmt_when(when, tz, lang, today, m.time_set))
 
 
 def meeting_summary(m: Meeting, when: datetime, tz: ZoneInfo, lang: str, today: date) -> str:
@@ -100,8 +104,10 @@ def meeting_summary(m: Meeting, when: datetime, tz: ZoneInfo, lang: str, today: 
 # -- contracts --------------------------------------------------------------------------------------------
 def expiry(c: Contract, months: int, lang: str, today: date) -> Reply:
     assert c.end is not None
-    text = t("sched.expiry.end", lang, name=c.label, supplier=c.supplier, date=fmt_date(c.end, lang, today),
-             months=months)
+    days = (c.end - today).days
+    key = "sched.expiry.end_soon" if days < months * 28 else "sched.expiry.end"  # entered late: say how soon
+    text = t(key, lang, name=c.label, supplier=c.supplier, date=fmt_date(c.end, lang, today), months=months,
+             days=days)
     return Reply(text=text, section="2Ba", choices=advice_buttons(lang, extension_first=False))
 
 

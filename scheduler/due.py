@@ -197,21 +197,27 @@ def _nudges(ctx: _Context) -> Iterator[Due]:
         if action.status != "open":
             continue
         owner = ctx.snap.member(action.owner_id)
-        target = member_target(org_id, owner)
-        if target is None or owner is None:
+        orphan = owner is None or not owner.active
+        recipient = coordinator(ctx.snap) if orphan else owner
+        target = member_target(org_id, recipient)
+        lang = ctx.member_lang(recipient) if recipient is not None else ctx.lang
+        if target is None and orphan:
+            target = group_target(ctx.snap)
+        if target is None:
             continue
         slot = latest(nudge_slots(ctx, action), ctx.now)
         if slot is None:
             continue
-        yield from _emit(ctx, slot, "nudge", [("", target, ctx.member_lang(owner))],
-                         lambda lang, a=action, s=slot: compose.nudge(a, s.day, ctx.today, lang),
+        yield from _emit(ctx, slot, "nudge", [("", target, lang)],
+                         lambda lang, a=action, s=slot, o=orphan: compose.nudge(a, s.day, ctx.today, lang, o),
                          lambda lang, a=action: compose.action_summary(a, lang, ctx.today))
 
 
 def agenda(snap: OrgSnapshot, meeting: Meeting) -> list[Action]:
-    """The open actions of the meeting itself or of its contract."""
+    """The open actions of the meeting itself or of its contract; a meeting of no one contract (the working
+    group's own meeting) has the whole open action plan as its agenda."""
     return [a for a in snap.actions if a.status == "open" and (
-        a.meeting_id == meeting.id or (meeting.contract_id is not None and a.contract_id == meeting.contract_id))]
+        meeting.contract_id is None or a.meeting_id == meeting.id or a.contract_id == meeting.contract_id)]
 
 
 def _meetings(ctx: _Context) -> Iterator[Due]:
@@ -234,21 +240,45 @@ def _meetings(ctx: _Context) -> Iterator[Due]:
                          lambda lang, m=meeting, w=when: compose.meeting_summary(m, w, tz, lang, today))
 
 
-def _expiries(ctx: _Context) -> Iterator[Due]:
+def contract_recipients(ctx: _Context, contract: Contract) -> list[tuple[str, Target, str]]:
+    """The contract manager, and the working group: its conversation, or else the coordinator directly."""
     snap = ctx.snap
     group = group_target(snap)
+    people = [snap.member(contract.contract_manager_id), None if group is not None else coordinator(snap)]
+    recipients: list[tuple[str, Target, str]] = []
+    seen: set[int | None] = set()
+    for member in people:
+        if member is None or member.id in seen:
+            continue
+        seen.add(member.id)
+        if (target := member_target(snap.org.org_id, member)) is not None:
+            recipients.append((f"@m{member.id}", target, ctx.member_lang(member)))
+    if group is not None:
+        recipients.append(("@group", group, ctx.lang))
+    return recipients
+
+
+def late_entry(ctx: _Context, slot: _Slot | None, series: str) -> _Slot | None:
+    """A contract entered after its warning was due gets the latest applicable warning once, now.
+
+    Only when no warning of the series was ever sent or folded: after downtime the usual folding applies.
+    """
+    if slot is None or ctx.now - slot.at <= ctx.grace:
+        return slot
+    if any(key.startswith(series) for key in ctx.snap.sent):
+        return slot
+    return _Slot(slot.key, ctx.today, ctx.now, slot.label)
+
+
+def _expiries(ctx: _Context) -> Iterator[Due]:
+    snap = ctx.snap
     for contract in snap.contracts:
-        manager = snap.member(contract.contract_manager_id)
-        recipients: list[tuple[str, Target, str]] = []
-        if manager is not None and (target := member_target(snap.org.org_id, manager)) is not None:
-            recipients.append((f"@m{manager.id}", target, ctx.member_lang(manager)))
-        if group is not None:
-            recipients.append(("@group", group, ctx.lang))
-        end_slot = latest(expiry_slots(ctx, contract), ctx.now)
+        recipients = contract_recipients(ctx, contract)
+        end_slot = late_entry(ctx, latest(expiry_slots(ctx, contract), ctx.now), f"expiry:{contract.id}:")
         yield from _emit(ctx, end_slot, "expiry", recipients,
                          lambda lang, c=contract, s=end_slot: compose.expiry(c, int(s.label), lang, ctx.today),
                          lambda lang, c=contract: compose.contract_summary(c, lang, ctx.today))
-        ext_slot = latest(extension_slot(ctx, contract), ctx.now)
+        ext_slot = late_entry(ctx, latest(extension_slot(ctx, contract), ctx.now), f"extension:{contract.id}:")
         yield from _emit(ctx, ext_slot, "extension", recipients,
                          lambda lang, c=contract: compose.extension(c, lang, ctx.today),
                          lambda lang, c=contract: compose.contract_summary(c, lang, ctx.today))

@@ -23,8 +23,8 @@ from bot.records import Action, Member
 from bot.values import ValidationError, parse_date, parse_time
 from bot.workgroup import holder, may_manage
 from scheduler import compose, exports
-from scheduler.calendar import current_meeting, fmt_date, fmt_when
-from scheduler.due import GRACE, build_digest
+from scheduler.calendar import current_meeting, fmt_date
+from scheduler.due import GRACE, build_digest, group_target
 from scheduler.snapshot import OrgSnapshot, load
 from scheduler.sources import collect
 
@@ -174,7 +174,18 @@ class SchedulerFeature(Dispatching):
     # -- creating ---------------------------------------------------------------------------------------
     async def _new(self, turn: Turn, rest: str) -> list[Reply]:
         members = [m for m in await turn.repo.list(Member) if m.active]
-        title, owner, deadline = self.parse_new(rest, members, turn.member, self._today(turn))
+        title, owner, deadline, unknown = self.parse_new(rest, members, turn.member, self._today(turn))
+        if unknown:  # "voor Zorro": say so, and let the sender pick the owner (no silent default)
+            names = ", ".join(m.name for m in members)
+            notice = turn.t("sched.cmd.unknown_owner", name=unknown, members=names) if members else \
+                turn.t("sched.cmd.unknown_owner_none", name=unknown)
+            if not members and title and deadline:
+                return await self._create(turn, title, None, deadline, notice=notice)
+            form = self._new_form(turn, members, title, None, deadline)
+            for f in form.fields:
+                if f.name == "owner":
+                    f.value = None
+            return [Reply(text=notice, section="1d", form=form)]
         if title and deadline and (owner is not None or not members):
             return await self._create(turn, title, owner, deadline)
         return [Reply(text=turn.t("sched.cmd.new_form_intro"), section="1d",
@@ -182,8 +193,9 @@ class SchedulerFeature(Dispatching):
 
     @staticmethod
     def parse_new(text: str, members: list[Member], me: Member | None,
-                  today: date) -> tuple[str, Member | None, date | None]:
-        """Title, owner and deadline from "Leverancier bellen voor Piet op 12-12-2026"."""
+                  today: date) -> tuple[str, Member | None, date | None, str]:
+        """Title, owner, deadline and an owner name that is no member, from "Leverancier bellen voor Piet op
+        12-12-2026". A name that matches nobody is only taken as an owner when it is one or two words."""
         deadline = None
         m = _DATE_TAIL.search(text)
         if m:
@@ -211,7 +223,10 @@ class SchedulerFeature(Dispatching):
                 owner = matches[0] if len(matches) == 1 else None
             if owner is not None:
                 text = text[:m.start()]
-        return text.strip(" ,:-–"), owner, deadline
+            elif wanted not in phrases()["me"] and len(wanted.split()) <= 2 and m.group("name")[:1].isupper():
+                unknown = m.group("name").strip()
+                return text[:m.start()].strip(" ,:-–"), None, deadline, unknown
+        return text.strip(" ,:-–"), owner, deadline, ""
 
     def _new_form(self, turn: Turn, members: list[Member], title: str = "", owner: Member | None = None,
                   deadline: date | None = None) -> Form:
@@ -238,7 +253,8 @@ class SchedulerFeature(Dispatching):
         owner = next((m for m in members if str(m.id) == clean.get("owner")), None)
         return await self._create(turn, clean["title"], owner, clean["deadline"])
 
-    async def _create(self, turn: Turn, title: str, owner: Member | None, deadline: date) -> list[Reply]:
+    async def _create(self, turn: Turn, title: str, owner: Member | None, deadline: date,
+                      notice: Md | None = None) -> list[Reply]:
         now = turn.services.clock.now()
         action = Action(title=title, owner_id=owner.id if owner else None, deadline=deadline, created_at=now,
                         updated_at=now, section="1d")
@@ -246,9 +262,18 @@ class SchedulerFeature(Dispatching):
             await turn.repo.add(action)
         except ValidationError as exc:
             return [Reply(text=exc.message(turn.lang), section="1d")]
-        owner_text = owner.name if owner else turn.t("sched.digest.no_owner")
-        return [Reply(text=turn.t("sched.cmd.created", id=action.id, title=title, owner=owner_text,
-                                  date=fmt_date(deadline, turn.lang, self._today(turn))), section="1d",
+        params = {"id": action.id, "title": title, "date": fmt_date(deadline, turn.lang, self._today(turn))}
+        if owner is not None:
+            text = turn.t("sched.cmd.created", owner=owner.name, **params)
+        else:  # only without members: the reminders go to the group conversation, or to nobody, said honestly
+            snap = await self._snapshot(turn)
+            if group_target(snap) is not None:
+                text = turn.t("sched.cmd.created_group", **params)
+            else:
+                text = turn.t("sched.cmd.created_nobody", **params)
+        if notice:
+            text = Md(f"{notice}\n{text}")
+        return [Reply(text=text, section="1d",
                       choices=[Choice(turn.t("sched.button.my_actions"), "sched:list:mine"),
                                Choice(turn.t("sched.button.new_action"), "sched:new")])]
 
@@ -440,8 +465,7 @@ class SchedulerFeature(Dispatching):
                            if (w := current_meeting(m.next_date, m.frequency, now, tz)) is not None),
                           key=lambda x: x[0])[:HOME_MEETINGS]
         if upcoming:
-            lines = [compose.t("sched.line.meeting", turn.lang, title=m.title, when=fmt_when(w, tz, turn.lang, today))
-                     for w, m in upcoming]
+            lines = [compose.meeting_line(m, w, tz, turn.lang, today) for w, m in upcoming]
             replies.append(Reply(text=Md(turn.t("sched.home.meetings") + "\n" + compose.lines(lines, turn.lang)),
                                  section="4a", choices=[Choice(turn.t("sched.button.export_meetings"),
                                                                "sched:export:meetings")]))

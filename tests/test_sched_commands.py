@@ -146,3 +146,24 @@ async def test_home_shows_my_open_actions_with_done_buttons_and_next_meetings(se
     replies = await feature.home(turn)
     assert "Mijn actie" in replies[0].text and replies[0].choices[0].value == "sched:done:1"
     assert "Voortgang" in replies[1].text
+
+
+async def test_an_unknown_owner_is_named_and_the_sender_picks_one(server):
+    await members(server)
+    [reply] = await server.say("nieuwe actie Offerte opvragen voor Zorro op 1-2-2027")
+    assert "Zorro staat niet in de werkgroep" in reply["text"]
+    assert "Anna de Vries" in reply["text"] and "Bert Jansen" in reply["text"]
+    fields = {f["name"]: f for f in reply["form"]["fields"]}
+    assert fields["title"]["value"] == "Offerte opvragen" and fields["owner"].get("value") is None
+    assert await server.services.repo("demo").list(Action) == []
+
+
+async def test_an_action_without_an_owner_says_who_is_reminded(server):
+    # no members and no group conversation: nobody can be reminded, and the reply says so
+    [reply] = await server.say("nieuwe actie Offerte opvragen op 15-1-2027")
+    assert "zonder eigenaar" in reply["text"] and "kan niemand herinneren" in reply["text"]
+    assert "Ik herinner eraan" not in reply["text"]
+    # with a working-group conversation, that conversation is reminded
+    await server.say("gebruik dit kanaal voor de werkgroep", conversation="wg", group=True)
+    [reply] = await server.say("nieuwe actie Zaal boeken op 20-1-2027")
+    assert "herinner ik de werkgroep" in reply["text"]

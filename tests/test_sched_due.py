@@ -124,8 +124,26 @@ CASES = [
      dict(contracts=[Contract(id=7, supplier="CleanCo", extension_decision=D(2027, 1, 10), contract_manager_id=1)]),
      ["extension:7:1:2027-01-10@group", "extension:7:1:2027-01-10@m1"]),
     ("contract without dates", "2026-12-10T08:00+00:00", dict(contracts=[Contract(id=7, supplier="CleanCo")]), []),
-    ("contract without manager or group", "2026-12-10T08:00+00:00",
-     dict(group=False, contracts=[Contract(id=7, supplier="CleanCo", end=D(2027, 12, 10))]), []),
+    ("no group channel: the coordinator instead", "2026-12-10T08:00+00:00",
+     dict(group=False, contracts=[Contract(id=7, supplier="CleanCo", end=D(2027, 12, 10))]),
+     ["expiry:7:12:2027-12-10@m1"]),
+    ("no group channel: the manager and the coordinator", "2026-12-10T08:00+00:00",
+     dict(group=False, contracts=[Contract(id=7, supplier="CleanCo", end=D(2027, 12, 10), contract_manager_id=2)]),
+     ["expiry:7:12:2027-12-10@m1", "expiry:7:12:2027-12-10@m2"]),
+    # --- a contract entered after its warnings were due: the latest one, once
+    ("entered 25 days before its end", "2026-12-10T08:00+00:00",
+     dict(contracts=[Contract(id=7, supplier="Groen", end=D(2027, 1, 4), contract_manager_id=2)]),
+     ["expiry:7:3:2027-01-04@group", "expiry:7:3:2027-01-04@m2"]),
+    ("entered late and warned: not again", "2026-12-11T08:00+00:00",
+     dict(contracts=[Contract(id=7, supplier="Groen", end=D(2027, 1, 4), contract_manager_id=2)],
+          sent=["expiry:7:3:2027-01-04@group", "expiry:7:3:2027-01-04@m2"]), []),
+    ("warned before, then missed in downtime: folded as usual", "2026-12-20T08:00+00:00",
+     dict(contracts=[Contract(id=7, supplier="CleanCo", end=D(2027, 3, 10), contract_manager_id=2)],
+          sent=["expiry:7:6:2027-03-10@m2"]),
+     ["expiry:7:3:2027-03-10@group (folded)", "expiry:7:3:2027-03-10@m2 (folded)"]),
+    # --- an action without an owner: the coordinator is reminded, else the working group
+    ("no owner: the coordinator", "2026-12-10T08:00+00:00", dict(actions=[act(D(2026, 12, 10), owner_id=None)]),
+     ["nudge:1:2026-12-10"]),
 ]
 
 
@@ -230,3 +248,48 @@ def test_the_computation_is_pure():
     first = [(d.key, d.at, d.target) for d in compute_due(now, snap)]
     assert first == [(d.key, d.at, d.target) for d in compute_due(now, snap)]
     assert [d.key for d in compute_due(now + timedelta(days=60), snap) if d.kind == "nudge"] != [first[0][0]]
+
+
+def test_an_action_without_an_owner_reminds_the_coordinator_or_else_the_group():
+    snap = snapshot(actions=[act(D(2026, 12, 10), owner_id=None)])
+    [due] = [d for d in compute_due(at("2026-12-10T08:00+00:00"), snap) if d.kind == "nudge"]
+    assert due.target.user_id == "u1" and "geen eigenaar" in due.replies[0].text
+    snap.members[0].position = None
+    [due] = [d for d in compute_due(at("2026-12-10T08:00+00:00"), snap) if d.kind == "nudge"]
+    assert due.target.to == "group" and due.target.conversation_id == "wg"
+    snap.org.group_conversation = None
+    assert [d for d in compute_due(at("2026-12-10T08:00+00:00"), snap) if d.kind == "nudge"] == []
+
+
+def test_a_contract_entered_late_is_warned_with_the_days_left():
+    snap = snapshot(contracts=[Contract(id=7, name="Groen", supplier="Groen BV", end=D(2027, 1, 4),
+                                        contract_manager_id=1)])
+    reply = next(d for d in compute_due(at("2026-12-10T08:00+00:00"), snap) if d.kind == "expiry").replies[0]
+    assert "over 25 dagen" in reply.text and "maanden" not in reply.text
+
+
+def test_the_working_group_meeting_has_the_open_action_plan_as_agenda_and_no_made_up_time():
+    snap = snapshot(actions=[act(D(2026, 12, 20), title="Cijfers opvragen", contract_id=7),
+                             act(D(2026, 12, 1), id=2, title="Notitie directie"),
+                             act(D(2026, 12, 1), id=3, title="Al klaar", status="done")],
+                    meetings=[Meeting(id=4, title="Overleg werkgroep", next_date=at("2026-12-17T09:00+00:00"),
+                                      participant_ids=[1]),
+                              Meeting(id=5, title="Verkennend gesprek met CleanCo", contract_id=9, frequency="once",
+                                      time_set=False, next_date=at("2026-12-17T09:00+00:00"), participant_ids=[2])])
+    due = {d.key: d for d in compute_due(at("2026-12-10T08:00+00:00"), snap) if d.kind == "meeting"}
+    group = due["meeting:4:2026-12-17:7@m1"].replies[0].text
+    assert "Cijfers opvragen" in group and "Notitie directie" in group and "Al klaar" not in group
+    assert "10:00" in group  # 09:00 UTC is 10:00 in Amsterdam: a time that was set is shown
+    talk = due["meeting:5:2026-12-17:7@m2"].replies[0].text
+    assert "voortgangsoverleg" not in talk and "Verkennend gesprek met CleanCo" in talk
+    assert "do 17 dec" in talk and "10:00" not in talk and "geen open acties" in talk
+
+
+def test_a_meeting_rolled_on_by_its_frequency_skips_the_weekend():
+    from zoneinfo import ZoneInfo
+
+    from scheduler.calendar import current_meeting
+    tz = ZoneInfo("Europe/Amsterdam")
+    first = datetime(2026, 12, 10, 10, 0, tzinfo=tz)  # Thursday; a month later is Sunday 10 January
+    nxt = current_meeting(first, "monthly", datetime(2026, 12, 11, tzinfo=UTC), tz)
+    assert nxt is not None and nxt.astimezone(tz).date() == D(2027, 1, 11) and nxt.astimezone(tz).hour == 10

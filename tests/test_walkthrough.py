@@ -156,7 +156,11 @@ async def test_the_whole_plan_with_route_both_fills_the_records(server):
     assert evaluation.contract_id == contracts["Schoonmaak kantoren"].id
     assert evaluation.answers == {"impact": "Twee banen", "next_tender": "Stapelbanen vragen"}
     meetings = {m.title: m for m in await repo.list(Meeting)}
-    assert meetings["Verkennend gesprek met CleanCo"].contract_id == contracts["Schoonmaak kantoren"].id
+    talk = meetings["Verkennend gesprek met CleanCo"]
+    assert talk.contract_id == contracts["Schoonmaak kantoren"].id
+    # only a date was asked: no time is made up; the reminder goes to those listed as attending, not to Carla
+    assert talk.time_set is False
+    assert set(talk.participant_ids) == {members["Anna de Vries"].id, members["Bram Jansen"].id}
     assert meetings["Overleg met beslissers"].frequency == "once"
     tender = (await repo.list(Tender))[0]
     assert (tender.kind, tender.estimated_value, tender.duration_months) == ("services", 300000, 36)

@@ -87,6 +87,8 @@ async def test_a_negative_contract_value_is_refused(server):
     assert "negatief" in plain(replies[0]["text"]) and "Waarde per jaar" in plain(replies[0]["text"])
     ended = await w.fill({"supplier": "CleanCo", "start": "2027-01-01", "end": "2026-01-01"}, "2Ba")
     assert "einddatum" in plain(ended[0]["text"])
+    late = await w.fill({"supplier": "CleanCo", "end": "2027-06-01", "extension_decision": "2028-01-01"}, "2Ba")
+    assert "vóór de einddatum" in plain(late[0]["text"]) and late[0]["form"]["id"] == "flow:2Ba:contracts"
     assert await server.services.repo("demo").list(Contract) == []
     await w.fill({"supplier": "CleanCo", "yearly_value": "5000"}, "2Ba")
     assert len(await server.services.repo("demo").list(Contract)) == 1

@@ -8,9 +8,10 @@ from collections.abc import Callable
 from datetime import datetime, time
 from typing import Any
 
+from bot.feature import normalise
 from bot.markdown import Md
 from bot.messages import Choice
-from bot.records import Contract, Meeting, Tender
+from bot.records import Contract, Meeting, Member, Tender
 from bot.values import ValidationError
 from dialogs import documents
 from dialogs.advice import applicability_advice
@@ -221,6 +222,13 @@ async def our_people(ctx: Ctx) -> dict[str, Any]:
     return {"ours": "\n".join(member_label(m, ctx.lang) for m in await active_members(ctx))}
 
 
+def _attending(members: list[Member], lines: list[str]) -> list[int]:
+    """The members whose name starts one of the lines ("Anna de Vries (coördinator)")."""
+    wanted = [normalise(line) for line in lines]
+    return [m.id for m in members if m.id is not None and
+            any(w == normalise(m.name) or w.startswith(normalise(m.name) + " ") for w in wanted)]
+
+
 @REGISTRY.save("supplier_agendas")
 async def supplier_agendas(ctx: Ctx, node: Node, values: dict[str, Any]) -> Outcome:
     """Agendas of the first and second talk (Tabel 2); with a date, the first talk becomes a meeting."""
@@ -241,10 +249,12 @@ async def supplier_agendas(ctx: Ctx, node: Node, values: dict[str, Any]) -> Outc
         attachments.append(documents.attachment(doc, f"{prefix}-{number}-{_slug(contract.label)}.md", ctx.lang))
     meeting_id = None
     if when is not None:
+        # only a date is asked: the time is a placeholder that is never shown; the reminder goes to the members
+        # listed as attending ("ours"), or to the working group's conversation when none of them is a member
         meeting = await ctx.repo.add(Meeting(
             title=str(ctx.t("op.agenda.meeting", supplier=contract.supplier)), contract_id=contract.id,
-            frequency="once", next_date=datetime.combine(when, time(10, 0), ctx.tz),
-            participant_ids=[m.id for m in await active_members(ctx) if m.id is not None]))
+            frequency="once", next_date=datetime.combine(when, time(10, 0), ctx.tz), time_set=False,
+            participant_ids=_attending(await active_members(ctx), people["ours"])))
         meeting_id = meeting.id
     key = "op.agenda.ready_dated" if when else "op.agenda.ready"
     return Outcome(text=ctx.t(key, name=label, date=fmt_date(when, ctx.lang)), attachments=attachments,

@@ -163,7 +163,7 @@ async def meeting_agreements(ctx: Ctx, node: Node, values: dict[str, Any]) -> Ou
     if first < ctx.today:
         return Outcome(errors=[_error(ctx, node, "first", "past_date")])
     try:
-        at = parse_time(values.get("time") or "10:00", "time")
+        at = parse_time(values.get("time") or "10:00", "time")  # without a time: a placeholder, never shown
     except ValidationError as exc:
         return Outcome(errors=[exc.message(ctx.lang, _label(node, "time", ctx.lang))])
     previous = await ctx.journey.answer(node.section, node.id)
@@ -174,12 +174,14 @@ async def meeting_agreements(ctx: Ctx, node: Node, values: dict[str, Any]) -> Ou
     meeting.title = str(ctx.t("op.meeting.title"))
     meeting.frequency = values["frequency"]
     meeting.next_date = datetime.combine(first, at, ctx.tz)
+    meeting.time_set = bool(values.get("time"))
     meeting.participant_ids = [m.id for m in await active_members(ctx) if m.id is not None]
     meeting = await ctx.repo.save(meeting)
     frequency = ctx.phrase(node.section, node.id, "frequency", meeting.frequency)
-    answer = {**values, "time": at.strftime("%H:%M"), "meeting_id": meeting.id}
-    return Outcome(text=ctx.t("op.meeting.saved", frequency=frequency, date=fmt_date(first, ctx.lang),
-                              time=at.strftime("%H:%M")), answer=answer)
+    shown = at.strftime("%H:%M") if meeting.time_set else ""
+    answer = {**values, "time": shown, "meeting_id": meeting.id}
+    return Outcome(text=ctx.t("op.meeting.saved" if shown else "op.meeting.saved_no_time", frequency=frequency,
+                              date=fmt_date(first, ctx.lang), time=shown), answer=answer)
 
 
 def _label(node: Node, field_name: str, lang: str) -> str:
@@ -262,7 +264,7 @@ async def decision_meeting(ctx: Ctx, node: Node, values: dict[str, Any]) -> Outc
         return Outcome(errors=[_error(ctx, node, "date", "past_date")])
     ids = [int(v) for v in values.get("participants") or []]
     meeting = await ctx.repo.add(Meeting(title=str(ctx.t("op.decision.title")), frequency="once",
-                                         next_date=datetime.combine(when, time(10, 0), ctx.tz),
+                                         next_date=datetime.combine(when, time(10, 0), ctx.tz), time_set=False,
                                          participant_ids=ids))
     return Outcome(text=ctx.t("op.decision.saved", date=fmt_date(when, ctx.lang), count=len(ids)),
                    answer={**values, "meeting_id": meeting.id})
