@@ -7,6 +7,7 @@ every string parameter for our Markdown subset unless it is marked `Md` (already
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,14 @@ from bot.yamldata import load_yaml
 
 LANGUAGES = ("nl", "en")
 log = logging.getLogger(__name__)
+
+
+_PLURAL = re.compile(r"\{(\w+)\|([^{}|]*)\|([^{}|]*)\}")
+"""`{count|mens|mensen}` in a template: the first form when the parameter `count` is 1, else the second."""
+
+
+def _plurals(template: str, params: dict[str, Any]) -> str:
+    return _PLURAL.sub(lambda m: m.group(2) if params.get(m.group(1)) == 1 else m.group(3), template)
 
 
 class _Params(dict):
@@ -61,7 +70,7 @@ class Texts:
         if not params:
             return Md(template)
         safe = _Params({k: self._param(v) for k, v in params.items()})
-        return Md(template.format_map(safe))
+        return Md(_plurals(template, params).format_map(safe))
 
     @staticmethod
     def _param(value: Any) -> Any:

@@ -11,7 +11,7 @@ from bot.markdown import Md
 from bot.messages import Attachment, Choice, Reply
 from bot.records import Evaluation
 from monitoring.chart import contract_chart, organisation_chart
-from monitoring.due import next_prompt
+from monitoring.due import next_prompt, reportable
 from monitoring.evaluation import label
 from monitoring.export import results_csv
 from monitoring.formatting import day, hours, number, period_label
@@ -54,7 +54,11 @@ def contract_text(result: ContractResult, evaluation: Evaluation | None, today: 
                frequency=t(f"monitoring.frequency.{plan.frequency}", lang))]
     if not result.periods:
         upcoming = next_prompt(plan, today)
-        if upcoming is not None:
+        asked = reportable(plan, today)
+        if upcoming is not None and asked:  # a period has ended: its request went out already
+            lines.append(t("monitoring.results.no_reports_asked", lang, period=period_label(asked[0], lang),
+                           date=day(upcoming[0], lang)))
+        elif upcoming is not None:
             lines.append(t("monitoring.results.no_reports", lang, date=day(upcoming[0], lang)))
     else:
         shown = result.periods[-MAX_PERIOD_LINES:]

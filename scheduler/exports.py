@@ -85,8 +85,12 @@ def meetings_ics(snap: OrgSnapshot, now: datetime, lang: str) -> bytes:
         event = Event()
         event.add("uid", f"meeting-{m.id}-{snap.org.org_id}@partnerbot")
         event.add("dtstamp", now)
-        event.add("dtstart", start)
-        event.add("dtend", start + MEETING_LENGTH)
+        if m.time_set:
+            event.add("dtstart", start)
+            event.add("dtend", start + MEETING_LENGTH)
+        else:  # only a date was agreed: an all-day event, no made-up time
+            event.add("dtstart", start.date())
+            event.add("dtend", start.date() + timedelta(days=1))
         event.add("summary", m.title)
         if m.frequency in RRULE:
             event.add("rrule", RRULE[m.frequency])
@@ -98,4 +102,5 @@ def meetings_ics(snap: OrgSnapshot, now: datetime, lang: str) -> bytes:
             if pid in members:
                 event.add("attendee", f"urn:partnerbot:member:{pid}", parameters={"CN": members[pid].name})
         cal.add_component(event)
+    cal.add_missing_timezones()  # a VTIMEZONE for Europe/Amsterdam etc., so Outlook places the time right
     return cal.to_ical()

@@ -268,3 +268,17 @@ async def test_only_the_coordinator_or_the_contract_manager_changes_a_plan_and_a
     # sending the plan unchanged needs no confirmation
     [again] = await server.say(form=form, user="boss", name="Cor")
     assert "Monitoring van" in again["text"] and "elke maand" in again["text"]
+
+
+async def test_one_person_is_singular_and_no_first_request_after_one_was_sent(server):
+    _, plan_id = await set_up(server)
+    # Q3 2026 has ended (today is 23 November): its request went out, so it is not "the first request" to come
+    [results] = await server.say("resultaten schoonmaak")
+    assert "De eerste vraag" not in results["text"] and "Q3 2026" in results["text"]
+    assert "1 januari 2027" in results["text"]
+    one = {**FIGURES, "hours": "100", "people": "1", "in_register": "1", "placements": "0"}
+    [saved] = await server.say(form={"id": f"mon:report:{plan_id}", "values": one})
+    assert "1 mens" in saved["text"] and "1 mensen" not in saved["text"]
+    await server.say("english please")
+    [english] = await server.say("results schoonmaak")
+    assert "1 person" in english["text"] and "1 people" not in english["text"]

@@ -131,6 +131,22 @@ async def test_exports_action_plan_and_meetings_calendar(server):
     assert str(event["SUMMARY"]) == "Voortgang CleanCo"
     assert event["RRULE"]["FREQ"] == ["MONTHLY"] and event["RRULE"]["INTERVAL"] == [3]
     assert event.decoded("DTSTART").hour == 10  # 09:00 UTC is 10:00 in Amsterdam
+    # the time zone the times refer to is in the file (RFC 5545), so Outlook places them right
+    [zone] = cal.walk("VTIMEZONE")
+    assert str(zone["TZID"]) == "Europe/Amsterdam" and event["DTSTART"].params["TZID"] == "Europe/Amsterdam"
+    assert {c.name for c in zone.subcomponents} == {"STANDARD", "DAYLIGHT"}
+
+
+async def test_a_meeting_without_a_time_is_an_all_day_event(server):
+    await members(server)
+    await server.services.repo("demo").add(Meeting(
+        title="Verkennend gesprek met CleanCo", frequency="once", time_set=False,
+        next_date=datetime(2026, 12, 17, 9, 0, tzinfo=UTC)))
+    [reply] = await server.say("export meetings")
+    async with server.session.get(server.url + reply["attachments"][0]["url"]) as resp:
+        cal = Calendar.from_ical(await resp.read())
+    [event] = cal.walk("VEVENT")
+    assert event.decoded("DTSTART") == date(2026, 12, 17)
 
 
 async def test_home_shows_my_open_actions_with_done_buttons_and_next_meetings(services):
