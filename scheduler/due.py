@@ -258,12 +258,14 @@ def contract_recipients(ctx: _Context, contract: Contract) -> list[tuple[str, Ta
     return recipients
 
 
-def late_entry(ctx: _Context, slot: _Slot | None, series: str) -> _Slot | None:
-    """A contract entered after its warning was due gets the latest applicable warning once, now.
+def late_entry(ctx: _Context, slots: list[_Slot], series: str) -> _Slot | None:
+    """The latest slot; but a contract entered after its last warning was due gets that warning once, now.
 
-    Only when no warning of the series was ever sent or folded: after downtime the usual folding applies.
+    Only when no later warning of the series is still to come, and none was ever sent or folded: after
+    downtime the usual folding applies.
     """
-    if slot is None or ctx.now - slot.at <= ctx.grace:
+    slot = latest(slots, ctx.now)
+    if slot is None or ctx.now - slot.at <= ctx.grace or any(s.at > ctx.now for s in slots):
         return slot
     if any(key.startswith(series) for key in ctx.snap.sent):
         return slot
@@ -274,11 +276,11 @@ def _expiries(ctx: _Context) -> Iterator[Due]:
     snap = ctx.snap
     for contract in snap.contracts:
         recipients = contract_recipients(ctx, contract)
-        end_slot = late_entry(ctx, latest(expiry_slots(ctx, contract), ctx.now), f"expiry:{contract.id}:")
+        end_slot = late_entry(ctx, list(expiry_slots(ctx, contract)), f"expiry:{contract.id}:")
         yield from _emit(ctx, end_slot, "expiry", recipients,
                          lambda lang, c=contract, s=end_slot: compose.expiry(c, int(s.label), lang, ctx.today),
                          lambda lang, c=contract: compose.contract_summary(c, lang, ctx.today))
-        ext_slot = late_entry(ctx, latest(extension_slot(ctx, contract), ctx.now), f"extension:{contract.id}:")
+        ext_slot = late_entry(ctx, list(extension_slot(ctx, contract)), f"extension:{contract.id}:")
         yield from _emit(ctx, ext_slot, "extension", recipients,
                          lambda lang, c=contract: compose.extension(c, lang, ctx.today),
                          lambda lang, c=contract: compose.contract_summary(c, lang, ctx.today))
