@@ -318,6 +318,17 @@ class Repository:
     async def count(self, cls: type[R]) -> int:
         return len(self._store.table(cls.table))
 
+    async def revision(self, cls: type[R], field: str) -> tuple[int, int, Any]:
+        """How many records the table holds, its highest id and the highest value of `field` (None when
+        no record has one), read without copying a record.
+
+        A cheap way to notice any change to a table whose writers raise `field` (a revision number)
+        on every add and update: a removal lowers the count.
+        """
+        docs = self._store.table(cls.table)
+        values = [doc[field] for doc in docs.values() if doc.get(field) is not None]
+        return len(docs), max(map(int, docs), default=0), max(values, default=None)
+
     async def add(self, record: R) -> R:
         record.validate()
         doc = record.to_doc()

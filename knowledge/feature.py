@@ -1,8 +1,9 @@
 """The knowledge base as a router feature: it answers any question that no other feature took.
 
 Owned values: `kb:ask` (prompt), `kb:answer:<id>` (show an entry), `kb:handoff` (pass the last
-unanswered question to the working group) and the hand-off's `kb:reply:<id>` / `kb:add:<id>`
-buttons and forms. Registered last in `app.build_features`: it is the catch-all for typed text.
+unanswered question to the working group), the hand-off's `kb:reply:<id>` / `kb:add:<id>`
+buttons and forms, and the own answers' `kb:own`, `kb:show:`, `kb:edit:`, `kb:remove:` (knowledge.own).
+Registered last in `app.build_features`: it is the catch-all for typed text.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from bot.i18n import t
 from bot.messages import Choice, Reply
 from bot.repository import Repository
 from bot.services import Services
-from knowledge import handoff
+from knowledge import handoff, own
 from knowledge.base import KnowledgeBase, OrgKnowledge, default_base
 from knowledge.records import MAX_QUESTION, OrgEntry
-from knowledge.render import HANDOFF, answer_reply, outcome_reply
+from knowledge.render import HANDOFF, OWN, answer_reply, outcome_reply
 
 NAME = "knowledge"
 DIALOGS = "dialogs"
@@ -26,20 +27,25 @@ EXAMPLES = ("1", "2", "3")
 
 
 class OrgCache:
-    """Each organisation's own entries, indexed once and rebuilt when their number changes."""
+    """Each organisation's own entries, indexed once and rebuilt on any change.
+
+    The key is the entries' revision (count, highest id, highest revision number): adding raises the
+    count, removing lowers it, and every add or edit raises the revision (knowledge.own.next_revision).
+    """
 
     def __init__(self) -> None:
-        self._built: dict[str, tuple[int, OrgKnowledge]] = {}
+        self._built: dict[str, tuple[tuple[int, int, Any], OrgKnowledge]] = {}
 
     async def get(self, repo: Repository) -> OrgKnowledge | None:
-        count = await repo.count(OrgEntry)
-        if count == 0:
+        key = await repo.revision(OrgEntry, "revision")
+        if key[0] == 0:
+            self._built.pop(repo.org_id, None)
             return None
         cached = self._built.get(repo.org_id)
-        if cached is not None and cached[0] == count:
+        if cached is not None and cached[0] == key:
             return cached[1]
         built = OrgKnowledge.build(await repo.list(OrgEntry))
-        self._built[repo.org_id] = (count, built)
+        self._built[repo.org_id] = (key, built)
         return built
 
 
@@ -75,6 +81,10 @@ class KnowledgeFeature:
         text = turn.text.strip()
         if not text:
             return None
+        lang = own.asks_for_list(turn.norm)
+        if lang is not None:
+            turn.lang = turn.state.lang = lang
+            return [await own.list_reply(turn)]
         if handoff.wants_person(text):
             return [await handoff.open_ask(turn, self._pending(turn))]
         return await self.answer(turn, text)
@@ -120,7 +130,7 @@ class KnowledgeFeature:
             return await handoff.open_reply(turn, value)
         if value.startswith(handoff.ADD):
             return await handoff.open_add(turn, value)
-        return None
+        return await own.choice(turn, value)
 
     async def _form(self, turn: Turn, form_id: str, values: Any) -> list[Reply] | None:
         if form_id == handoff.ASK_FORM:
@@ -135,5 +145,7 @@ class KnowledgeFeature:
             added = await handoff.submit_add(turn, form_id, values)
             if isinstance(added, list):
                 return added
-            return [turn.reply("kb.add.saved")]
+            return [turn.reply("kb.add.saved", choices=[Choice(turn.t("kb.own.button"), OWN)])]
+        if form_id.startswith(own.EDIT):
+            return await own.submit_edit(turn, form_id.removeprefix(own.EDIT), values)
         return None

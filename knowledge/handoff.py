@@ -15,13 +15,13 @@ from pathlib import Path
 
 import yaml
 
-from bot import sections
 from bot.feature import Turn
 from bot.forms import invalid_reply, read_form
 from bot.i18n import t
 from bot.messages import Choice, Form, FormField, Reply
 from bot.notify import DeliveryError, Target
-from bot.workgroup import holder, may_manage
+from bot.workgroup import holder
+from knowledge import own
 from knowledge.records import MAX_ANSWER, MAX_QUESTION, HandoffQuestion, OrgEntry
 from knowledge.text import fold
 
@@ -30,7 +30,6 @@ PHRASES = Path(__file__).with_name("data") / "handoff.yaml"
 ASK_FORM = "kb:handoff"
 REPLY = "kb:reply:"
 ADD = "kb:add:"
-MAX_VARIANTS = 10
 
 
 @cache
@@ -100,8 +99,8 @@ async def forward(turn: Turn, text: str) -> list[Reply]:
 
 
 async def _question(turn: Turn, value: str, prefix: str) -> HandoffQuestion | None:
-    raw = value[len(prefix):]
-    return await turn.repo.get(HandoffQuestion, int(raw)) if raw.isdigit() else None
+    ident = own.number(value[len(prefix):])
+    return await turn.repo.get(HandoffQuestion, ident) if ident is not None else None
 
 
 def _reply_form(turn: Turn, question: HandoffQuestion) -> Form:
@@ -155,27 +154,15 @@ async def submit_reply(turn: Turn, form_id: str, values: object) -> list[Reply]:
     return [turn.reply("kb.reply.delivered", asker=question.asker_name, choices=add)]
 
 
-def _section_options(lang: str) -> list[Choice]:
-    return [Choice(f"{code} – {sections.title(code, lang)}", code) for code in sections.codes()]
-
-
 def _add_form(turn: Turn, question: HandoffQuestion) -> Form:
-    return Form(id=f"{ADD}{question.id}", title=turn.t("kb.add.form_title"), submit_label=turn.t("form.submit"),
-                fields=[FormField("question", turn.t("kb.add.field_question"), "text", required=True,
-                                  value=question.text),
-                        FormField("answer", turn.t("kb.add.field_answer"), "textarea", required=True,
-                                  value=question.answer),
-                        FormField("variants", turn.t("kb.add.field_variants"), "textarea",
-                                  hint=turn.t("kb.add.variants_hint")),
-                        FormField("section", turn.t("kb.add.field_section"), "choice",
-                                  options=_section_options(turn.lang))])
+    return own.entry_form(turn, f"{ADD}{question.id}", turn.t("kb.add.form_title"), question.text, question.answer)
 
 
 async def _addable(turn: Turn, value: str) -> HandoffQuestion | Reply:
     """The answered question the coordinator may add, or the reason why not."""
-    if not await may_manage(turn.repo, turn.incoming.user_id):
-        coordinator = await holder(turn.repo, "coordinator")
-        return turn.reply("kb.add.not_allowed", coordinator=coordinator.name if coordinator else "")
+    refused = await own.refusal(turn, "kb.add.not_allowed")
+    if refused is not None:
+        return refused
     question = await _question(turn, value, ADD)
     if question is None:
         return turn.reply("kb.reply.unknown")
@@ -198,14 +185,13 @@ async def submit_add(turn: Turn, form_id: str, values: object) -> OrgEntry | lis
     found = await _addable(turn, form_id)
     if isinstance(found, Reply):
         return [found]
-    form = _add_form(turn, found)
-    clean, errors = read_form(form, values, turn.lang)
-    if errors:
-        return [invalid_reply(form, values, errors, turn.lang)]
-    variants = [line.strip()[:MAX_QUESTION] for line in (clean["variants"] or "").splitlines() if line.strip()]
-    entry = OrgEntry(question=clean["question"], answer=clean["answer"], lang=found.lang, section=clean["section"],
-                     variants=variants[:MAX_VARIANTS], added_by=turn.incoming.user_id, question_id=found.id,
-                     created_at=turn.services.clock.now())
+    read = own.read_entry(_add_form(turn, found), values, turn.lang)
+    if isinstance(read, Reply):
+        return [read]
+    incoming = turn.incoming
+    entry = OrgEntry(**read, lang=found.lang, added_by=incoming.user_id,
+                     added_by_name=incoming.user_name or incoming.user_id, question_id=found.id,
+                     created_at=turn.services.clock.now(), revision=await own.next_revision(turn))
     await turn.repo.add(entry)
     found.entry_id = entry.id
     await turn.repo.update(found)

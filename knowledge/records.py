@@ -15,7 +15,7 @@ from bot.values import ValidationError, check_text
 QUESTION_STATUSES = ("open", "answered")
 MAX_QUESTION = 300
 MAX_ANSWER = 2000
-
+MAX_VARIANTS = 10
 
 
 @dataclass(kw_only=True)
@@ -34,6 +34,14 @@ class OrgEntry(Record):
     created_at: datetime | None = None
     variants: list[str] = field(default_factory=list)
     """Other ways to ask it (optional)."""
+    added_by_name: str | None = None
+    updated_at: datetime | None = None
+    updated_by: str | None = None
+    """The user id of whoever changed it last."""
+    updated_by_name: str | None = None
+    revision: int = 0
+    """Raised on every add and change, across the organisation's entries (see knowledge.own.next_revision):
+    the matcher's cache notices a change by it."""
 
     def validate(self) -> None:
         self.question = check_text(self.question, "question", max_length=MAX_QUESTION)
@@ -43,7 +51,10 @@ class OrgEntry(Record):
             check_one_of(self.section, tuple(sections.codes()), "section")
         if not isinstance(self.variants, list) or not all(isinstance(v, str) for v in self.variants):
             raise ValidationError("required", "variants")
-        check_instant(self.created_at, "created_at")
+        for name in ("created_at", "updated_at"):
+            check_instant(getattr(self, name), name)
+        if not isinstance(self.revision, int) or isinstance(self.revision, bool) or self.revision < 0:
+            raise ValidationError("required", "revision")
 
 
 @dataclass(kw_only=True)

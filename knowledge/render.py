@@ -15,6 +15,8 @@ NEXT_MOVES = 3
 LABEL_LENGTH = 75
 """Slack cuts button texts at 75 characters; an organisation's own question can be longer."""
 HANDOFF = "kb:handoff"
+OWN = "kb:own"
+"""The list of the organisation's own answers (knowledge.own)."""
 RESUME = "flow:resume"
 MENU = "core:help"
 
@@ -45,6 +47,8 @@ def answer_reply(entry: Entry, lang: str, kb: KnowledgeBase, org: OrgKnowledge |
         code = entry.section or ""
         source = t("kb.source", lang, section=sections.title(code, lang) if sections.is_code(code) else code)
     choices: list[Choice] = []
+    if entry.source == "org":  # where it can be checked, and corrected by the coordinator
+        choices.append(Choice(t("kb.own.button", lang), OWN))
     if entry.walkthrough and not resume:
         choices.append(Choice(walkthrough_label(entry.walkthrough, lang), f"flow:start:{entry.walkthrough}"))
     for rel in entry.related:

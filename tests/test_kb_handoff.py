@@ -6,27 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.records import Member, Organisation
+from bot.records import Member
 from knowledge.records import HandoffQuestion, OrgEntry
+from tests.helpers.kb_org import set_up, values
 
 QUESTION = "Hoeveel parkeerplekken heeft ons kantoor voor leveranciers?"
 ANSWER = "Er zijn vier plekken voor leveranciers achter het gebouw, te reserveren bij de receptie."
-
-
-async def set_up(server, org: str = "demo", group: bool = True, coordinator: bool = True) -> None:
-    repo = server.services.repo(org)
-    settings = Organisation(name="Gemeente Demo")
-    if group:
-        settings.group_conversation = {"channel": "local", "conversation_id": f"{org}-werkgroep", "name": "Werkgroep"}
-    await repo.save_organisation(settings)
-    if coordinator:
-        await repo.add(Member(name="Carla Smit", user_id="carla", channel="local", position="coordinator",
-                              roles=["hr_expert"]))
-    await repo.add(Member(name="Mark de Boer", user_id="mark", channel="local", roles=["procurement_expert"]))
-
-
-def values(reply: dict) -> list[str]:
-    return [c["value"] for c in reply["choices"]]
 
 
 async def test_question_answer_and_own_knowledge_base_end_to_end(server):

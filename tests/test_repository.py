@@ -143,6 +143,20 @@ async def test_add_once_adds_a_key_only_once(stores):
     assert [s.status for s in await repo.list(JourneyStep)] == ["not_started"]
 
 
+async def test_revision_notices_adds_removals_and_raised_fields(stores):
+    repo = stores.repo("org-a")
+    assert await repo.revision(Action, "updated_at") == (0, 0, None)
+    first = await repo.add(Action(title="Werkgroep samenstellen", owner_id=1))
+    await repo.add(Action(title="Notitie schrijven", owner_id=1))
+    assert await repo.revision(Action, "updated_at") == (2, 2, None)
+    first.updated_at = NOW
+    await repo.update(first)
+    assert await repo.revision(Action, "updated_at") == (2, 2, NOW.isoformat())
+    await repo.delete(Action, 2)
+    assert await repo.revision(Action, "updated_at") == (1, 1, NOW.isoformat())
+    assert await stores.repo("org-b").revision(Action, "updated_at") == (0, 0, None)
+
+
 async def test_organisation_defaults_until_saved(stores):
     repo = stores.repo("org-a")
     org = await repo.organisation()
