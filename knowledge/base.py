@@ -17,15 +17,13 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from knowledge import content
 from knowledge.confidence import GAP_CAP, Calibration, Signals
 from knowledge.content import Entry
 from knowledge.matcher import Hit, Index, Item, Scoring, Speller, Weights, correct
 from knowledge.records import OrgEntry
 from knowledge.roles import DECISIVE, RolesMatrix, matrix
-from knowledge.text import fold, lexicon
+from knowledge.text import fold, lexicon, says_any
 
 ANSWER_AT = 0.65
 """From this confidence on the bot answers."""
@@ -221,16 +219,9 @@ def _distinct(scored: list[Scored]) -> list[Scored]:
 OFF_TOPIC = Path(__file__).with_name("data") / "off_topic.yaml"
 
 
-@cache
-def _off_topic_phrases() -> tuple[str, ...]:
-    data = yaml.safe_load(OFF_TOPIC.read_text("utf-8"))
-    return tuple(f" {fold(str(p))} " for phrases in data.values() for p in phrases)
-
-
 def off_topic(question: str) -> bool:
     """The question speaks of something far from the handbook (weather, sport, food, trivia)."""
-    padded = f" {fold(question)} "
-    return any(p in padded for p in _off_topic_phrases())
+    return says_any(question, OFF_TOPIC)
 
 
 @cache

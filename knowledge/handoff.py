@@ -10,10 +10,7 @@ and answer to the organisation's own knowledge base (`kb:add:<id>`).
 from __future__ import annotations
 
 import logging
-from functools import cache
 from pathlib import Path
-
-import yaml
 
 from bot.feature import Turn
 from bot.forms import invalid_reply, read_form
@@ -23,7 +20,7 @@ from bot.notify import DeliveryError, Target
 from bot.workgroup import holder
 from knowledge import own
 from knowledge.records import MAX_ANSWER, MAX_QUESTION, HandoffQuestion, OrgEntry
-from knowledge.text import fold
+from knowledge.text import says_any
 
 log = logging.getLogger(__name__)
 PHRASES = Path(__file__).with_name("data") / "handoff.yaml"
@@ -32,16 +29,9 @@ REPLY = "kb:reply:"
 ADD = "kb:add:"
 
 
-@cache
-def _person_phrases() -> tuple[str, ...]:
-    data = yaml.safe_load(PHRASES.read_text("utf-8"))
-    return tuple(f" {fold(p)} " for lang in data.values() for p in lang)
-
-
 def wants_person(text: str) -> bool:
     """The message asks for a person ("ik wil een mens spreken", "talk to a person")."""
-    padded = f" {fold(text)} "
-    return any(p in padded for p in _person_phrases())
+    return says_any(text, PHRASES)
 
 
 def ask_form(turn: Turn, question: str | None) -> Reply:

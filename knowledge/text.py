@@ -201,3 +201,16 @@ def lexicon() -> Lexicon:
 
 def tokens(text: str) -> list[str]:
     return lexicon().tokens(text)
+
+
+@cache
+def _phrases(path: Path) -> tuple[str, ...]:
+    data = yaml.safe_load(path.read_text("utf-8"))
+    return tuple(f" {fold(str(p))} " for group in data.values() for p in group)
+
+
+def says_any(text: str, path: Path) -> bool:
+    """The text holds one of the phrases of `path` (a YAML mapping of lists, per language or topic), as
+    whole words after folding."""
+    padded = f" {fold(text)} "
+    return any(p in padded for p in _phrases(path))
