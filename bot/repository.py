@@ -413,14 +413,7 @@ class Repository:
         return await self._store.write(remove) if record_ids else 0
 
     async def delete(self, cls: type[R], record_id: int) -> bool:
-        def remove(db: TinyDB) -> bool:
-            table = db.table(cls.table)
-            if not table.contains(doc_id=record_id):
-                return False
-            table.remove(doc_ids=[record_id])
-            return True
-
-        return await self._store.write(remove)
+        return await self.delete_many(cls, [record_id]) == 1
 
     async def organisation(self, defaults: Organisation | None = None) -> Organisation:
         """The organisation's settings; unsaved defaults when nothing is stored yet."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from bot.feature import Turn
+from bot.feature import Dispatching, Turn
 from bot.i18n import t
 from bot.messages import Choice, Reply
 from bot.repository import Repository
@@ -49,7 +49,7 @@ class OrgCache:
         return built
 
 
-class KnowledgeFeature:
+class KnowledgeFeature(Dispatching):
     name = NAME
     prefixes = ("kb:",)
 
@@ -72,12 +72,7 @@ class KnowledgeFeature:
     def help_choices(self, lang: str) -> list[Choice]:
         return [Choice(t("kb.help.ask", lang), "kb:ask"), Choice(t("kb.help.person", lang), HANDOFF)]
 
-    async def handle(self, turn: Turn) -> list[Reply] | None:
-        incoming = turn.incoming
-        if incoming.form is not None:
-            return await self._form(turn, incoming.form.id, incoming.form.values)
-        if incoming.choice is not None:
-            return await self._choice(turn, incoming.choice)
+    async def on_text(self, turn: Turn) -> list[Reply] | None:
         text = turn.text.strip()
         if not text:
             return None
@@ -109,7 +104,7 @@ class KnowledgeFeature:
     def _pending(turn: Turn) -> str | None:
         return turn.data(NAME).get("pending")
 
-    async def _choice(self, turn: Turn, value: str) -> list[Reply] | None:
+    async def on_choice(self, turn: Turn, value: str) -> list[Reply] | None:
         if value == "kb:ask":
             examples = [t(f"kb.examples.{n}", turn.lang) for n in EXAMPLES]
             return [Reply(text=turn.t("kb.prompt"), choices=[Choice(q, q) for q in examples])]
@@ -132,7 +127,7 @@ class KnowledgeFeature:
             return await handoff.open_add(turn, value)
         return await own.choice(turn, value)
 
-    async def _form(self, turn: Turn, form_id: str, values: Any) -> list[Reply] | None:
+    async def on_form(self, turn: Turn, form_id: str, values: Any) -> list[Reply] | None:
         if form_id == handoff.ASK_FORM:
             text = values.get("question") if isinstance(values, dict) else None
             if not isinstance(text, str) or not text.strip():
