@@ -29,13 +29,24 @@ def phrases() -> dict[str, Any]:
     return yaml.safe_load(Path(__file__).with_name("data").joinpath("commands.yaml").read_text("utf-8"))
 
 
+@cache
+def _longest_first(section: str, key: str) -> tuple[str, ...]:
+    """A phrase list sorted once, longest first (the hot path asks on every typed message)."""
+    return tuple(sorted(phrases()[section][key], key=len, reverse=True))
+
+
+@cache
+def _words(section: str, key: str) -> frozenset[str]:
+    return frozenset(phrases()[section][key])
+
+
 def language_request(norm: str) -> str | None:
     """'nl' or 'en' when the message asks to switch language ("taal en", "english please")."""
     data = phrases()["language"]
     for lang in LANGUAGES:
         if norm in data["phrases"][lang]:
             return lang
-    for prefix in sorted(data["prefixes"], key=len, reverse=True):
+    for prefix in _longest_first("language", "prefixes"):
         if norm.startswith(prefix + " "):
             rest = norm[len(prefix) + 1:]
             for lang in LANGUAGES:
@@ -48,7 +59,7 @@ def is_help(norm: str) -> bool:
     data = phrases()["help"]
     if norm in data["exact"] or norm == "":
         return True
-    greeting = next((g for g in sorted(data["greeting"], key=len, reverse=True)
+    greeting = next((g for g in _longest_first("help", "greeting")
                      if norm == g or norm.startswith(g + " ")), None)
     if greeting is None:
         return False
@@ -60,12 +71,11 @@ def is_help(norm: str) -> bool:
 
 def small_talk(norm: str, text: str) -> str | None:
     """'thanks' for "dank je", "ok thanks"; 'ack' for "top", "prima"; None when the message is more than that."""
-    data = phrases()["small_talk"]
     words = norm.split()
     if not words or text.rstrip().endswith("?"):
         return None
-    thanks, ack = set(data["thanks"]), set(data["ack"])
-    if any(w not in thanks and w not in ack and w not in data["filler"] for w in words):
+    thanks, ack, filler = (_words("small_talk", k) for k in ("thanks", "ack", "filler"))
+    if any(w not in thanks and w not in ack and w not in filler for w in words):
         return None
     if any(w in thanks for w in words):
         return "thanks"
