@@ -6,39 +6,69 @@ from typing import Any
 
 from bot.i18n import t
 from bot.markdown import Md
-from bot.messages import Form, Reply
+from bot.messages import Form, FormField, Reply
 from bot.values import ValidationError, check_text, parse_date, parse_number
 
 MAX_TEXT = {"text": 300, "textarea": 2000}
 
 
 def read_form(form: Form, values: Any, lang: str) -> tuple[dict[str, Any], list[Md]]:
-    """Clean values per field (numbers as numbers, dates as dates) and the problems found.
+    """Clean values per field (numbers as numbers, dates as dates) and every problem found, at most one per field.
 
-    Fields that are not in the form are ignored; a missing optional field becomes None.
+    All fields are read before anything is reported, so the user sees every problem in one answer: type,
+    required, known option, the number range of the field, and the order of two date fields. Fields that
+    are not in the form are ignored; a missing optional field, or one that was refused, becomes None.
     """
     if not isinstance(values, dict):
         values = {}
     clean: dict[str, Any] = {}
-    errors: list[Md] = []
+    problems: dict[str, ValidationError] = {}
     for field in form.fields:
         raw = values.get(field.name)
+        clean[field.name] = [] if field.type == "multichoice" else None
         empty = raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []
         if empty:
             if field.required:
-                errors.append(ValidationError("required", field.name).message(lang, field.label))
-            clean[field.name] = [] if field.type == "multichoice" else None
+                problems[field.name] = ValidationError("required", field.name)
             continue
         try:
-            clean[field.name] = _value(field.type, raw, field.name, [o.value for o in field.options])
+            clean[field.name] = _value(field, raw)
         except ValidationError as exc:
-            errors.append(exc.message(lang, field.label))
-    return clean, errors
+            problems[field.name] = exc
+    _check_order(form, clean, problems)
+    fields = {f.name: f for f in form.fields}
+    return clean, [_message(fields[name], exc, lang) for name, exc in _in_form_order(form, problems)]
 
 
-def _value(kind: str, raw: Any, name: str, options: list[str]) -> Any:
+def _in_form_order(form: Form, problems: dict[str, ValidationError]) -> list[tuple[str, ValidationError]]:
+    return [(f.name, problems[f.name]) for f in form.fields if f.name in problems]
+
+
+def _check_order(form: Form, clean: dict[str, Any], problems: dict[str, ValidationError]) -> None:
+    """A date field that must not come before (`after`) or after (`before`) another date field of the form."""
+    labels = {f.name: f.label for f in form.fields}
+    for field in form.fields:
+        mine = clean.get(field.name)
+        if mine is None or field.name in problems:
+            continue
+        for other, key, wrong in ((field.after, "not_before", lambda a, b: a < b),
+                                  (field.before, "not_after", lambda a, b: a > b)):
+            theirs = clean.get(other) if other else None
+            if theirs is not None and wrong(mine, theirs):
+                problems[field.name] = ValidationError(key, field.name, other=labels[other])
+                clean[field.name] = None
+                break
+
+
+def _message(field: FormField, exc: ValidationError, lang: str) -> Md:
+    own = field.messages.get(exc.key)
+    return t(own, lang, field=field.label, **exc.params) if own else exc.message(lang, field.label)
+
+
+def _value(field: FormField, raw: Any) -> Any:
+    kind, name, options = field.type, field.name, [o.value for o in field.options]
     if kind == "number":
-        return parse_number(raw, name, minimum=None)
+        return parse_number(raw, name, minimum=field.minimum, maximum=field.maximum, integer=field.integer)
     if kind == "date":
         return parse_date(raw, name)
     if kind == "choice":

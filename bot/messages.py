@@ -69,6 +69,17 @@ class FormField:
     value: Any = None
     """Prefilled value (a list for multichoice)."""
     hint: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    integer: bool = False
+    """Number fields: the accepted range, and whether only whole numbers are."""
+    after: str | None = None
+    before: str | None = None
+    """Date fields: the name of another date field of the form this one may not come before (after)."""
+    messages: dict[str, str] = field(default_factory=dict)
+    """Own text keys for a refusal, by validation key (e.g. {"integer": "monitoring.check.whole_hours"}).
+
+    The checks are the server's (bot.forms.read_form); they are not sent to the channel."""
 
     def __post_init__(self) -> None:
         if self.type not in FIELD_TYPES:

@@ -216,9 +216,8 @@ class Engine:
         if form is None:
             return await self.show(ctx, node)
         values = dict(values) if isinstance(values, dict) else {}
-        errors = self._unknown_members(ctx, node, form, values)
-        clean, more = read_form(form, values, ctx.lang)
-        errors += more + self._personal_data(ctx, node, form, clean)
+        clean, errors = read_form(form, values, ctx.lang)
+        errors += self._personal_data(ctx, node, form, clean)
         outcome = Outcome()
         if not errors and node.save:
             try:
@@ -260,22 +259,6 @@ class Engine:
                 refused = privacy_message(text, ctx.today, ctx.lang, field.label)
                 if refused:
                     errors.append(refused)
-        return errors
-
-    def _unknown_members(self, ctx: Ctx, node: Node, form: Form, values: dict[str, Any]) -> list[Md]:
-        """A person who is not (or no longer) in the working group gets its own clear message."""
-        errors: list[Md] = []
-        assert node.form is not None
-        members = {spec.name for spec in node.form.fields if spec.source == "members"}
-        for field in form.fields:
-            raw = values.get(field.name)
-            if field.name not in members or raw in (None, "", []):
-                continue
-            known = {o.value for o in field.options}
-            picked = raw if isinstance(raw, list) else [raw]
-            if any(str(v) not in known for v in picked):
-                errors.append(ValidationError("member_unknown", field.name).message(ctx.lang, field.label))
-                values.pop(field.name)
         return errors
 
     # -- rendering -------------------------------------------------------------------------------
@@ -322,7 +305,9 @@ class Engine:
                 continue
             fields.append(FormField(name=f.name, label=f.label[ctx.lang], type=f.type, required=f.required,
                                     options=options, value=values.get(f.name),
-                                    hint=f.hint[ctx.lang] if f.hint else None))
+                                    hint=f.hint[ctx.lang] if f.hint else None, minimum=f.minimum,
+                                    maximum=f.maximum, integer=f.integer, after=f.after, before=f.before,
+                                    messages=dict(f.messages)))
         return Form(id=f"{PREFIX}{node.section}:{node.id}", title=spec.title[ctx.lang], fields=fields,
                     submit_label=t("form.submit", ctx.lang))
 

@@ -59,6 +59,15 @@ class FieldSpec:
     source: str | None = None
     """A named source of options (members, contracts, …) instead of a fixed list."""
     hint: Text | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    integer: bool = False
+    after: str | None = None
+    before: str | None = None
+    messages: tuple[tuple[str, str], ...] = ()
+    """The checks bot.forms.read_form makes (see bot.messages.FormField): `min`, `max`, `integer`, `after`,
+    `before` and `messages` (validation key → own text key) in the step file; a member field says
+    'not in the working group' for someone unknown."""
     guard: bool = False
     """Refuse personal data (BSN, e-mail, phone, date of birth) in this free-text field (bot.privacy).
 
@@ -222,10 +231,25 @@ def _field(raw: Any, where: str, sources: set[str]) -> FieldSpec:
     personal = raw.get("personal_data", "refused")
     if personal not in ("refused", "allowed"):
         raise PlanError(f"{where} {name}: personal_data is 'refused' or 'allowed', not {personal!r}")
+    messages = raw.get("messages") or {}
+    if not isinstance(messages, dict):
+        raise PlanError(f"{where} {name}: messages maps a validation key to a text key")
+    if source == "members":
+        messages = {"unknown_option": "validation.member_unknown", **messages}
     return FieldSpec(name=name, type=kind, label=_text(raw.get("label"), f"{where} {name}"),
                      required=bool(raw.get("required", False)), options=options, source=source,
                      hint=_opt_text(raw.get("hint"), f"{where} {name} hint"),
+                     minimum=_opt_number(raw, "min", where), maximum=_opt_number(raw, "max", where),
+                     integer=bool(raw.get("integer", False)), after=raw.get("after"), before=raw.get("before"),
+                     messages=tuple((str(k), str(v)) for k, v in messages.items()),
                      guard=kind in FREE_TEXT and personal == "refused")
+
+
+def _opt_number(raw: dict[str, Any], key: str, where: str) -> float | None:
+    value = raw.get(key)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+        raise PlanError(f"{where} {raw.get('name')}: {key} must be a number")
+    return value
 
 
 def _form(raw: Any, where: str, shared: dict[str, Any], sources: set[str]) -> FormSpec:
@@ -239,6 +263,10 @@ def _form(raw: Any, where: str, shared: dict[str, Any], sources: set[str]) -> Fo
     names = [f.name for f in fields]
     if len(set(names)) != len(names):
         raise PlanError(f"{where}: field names must be unique")
+    dates = {f.name for f in fields if f.type == "date"}
+    for f in fields:
+        if any(other and (f.type != "date" or other not in dates) for other in (f.after, f.before)):
+            raise PlanError(f"{where} {f.name}: after/before name another date field of the same form")
     return FormSpec(title=_text(raw.get("title"), f"{where} title"), fields=fields)
 
 

@@ -56,10 +56,8 @@ def evaluation_form(contract_id: int | None, lang: str) -> Form:
 def read_evaluation(form: Form, values: Any, lang: str, contract_id: int | None,
                     today: date) -> tuple[Evaluation | None, list[Md]]:
     clean, errors = read_form(form, values, lang)
-    if errors:
-        return None, errors
     answers = {k: v for k, v in clean.items() if v}
-    if not answers:
+    if not answers and not errors:
         return None, [t("monitoring.evaluation.empty", lang)]
     labels = {f.name: f.label for f in form.fields}
     for key, text in answers.items():

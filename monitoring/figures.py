@@ -55,7 +55,8 @@ def report_form(plan: MonitoringPlan, periods: list[Period], selected: Period, l
             fields.append(FormField(name, label, "choice", required=True,
                                     options=[Choice(str(t(f"monitoring.evidence.{e}", lang)), e) for e in EVIDENCE]))
         else:
-            fields.append(FormField(name, label, "number", required=name != "costs",
+            fields.append(FormField(name, label, "number", required=name != "costs", minimum=0,
+                                    integer=name in COUNTS,
                                     hint=str(t(f"monitoring.hint.{name}", lang))
                                     if name in ("hours", "people") else None))
     fields.append(FormField("remarks", str(t("monitoring.form.remarks", lang)), "textarea",
@@ -122,25 +123,27 @@ def check(report: MonitoringReport, period: Period, lang: str, labels: dict[str,
 
 def read_report(form: Form, values: Any, lang: str, plan: MonitoringPlan, periods: list[Period],
                 submitted_by: str, now: datetime, today: date) -> Reading:
+    """The report, or every problem with it at once: each field's own, the remarks' and how the figures add up."""
     clean, errors = read_form(form, values, lang)
     labels = {f.name: f.label for f in form.fields}
-    if errors:
-        return Reading(errors=errors)
-    period = next(p for p in periods if p.key == clean["period"])
     remarks = clean.get("remarks") or ""
     if len(remarks) > MAX_REMARKS:
-        return Reading(errors=[ValidationError("too_long", "remarks", maximum=MAX_REMARKS)
-                               .message(lang, labels["remarks"])])
-    refused = privacy_message(remarks, today, lang, labels["remarks"])
-    if refused:
-        return Reading(errors=[refused])
+        errors.append(ValidationError("too_long", "remarks", maximum=MAX_REMARKS).message(lang, labels["remarks"]))
+    else:
+        refused = privacy_message(remarks, today, lang, labels["remarks"])
+        if refused:
+            errors.append(refused)
+    period = next((p for p in periods if p.key == clean["period"]), None)
+    if period is None or clean["hours"] is None or clean["people"] is None:
+        return Reading(errors=errors)  # how the figures add up is checked once they are there
     report = MonitoringReport(
         plan_id=plan.id, contract_id=plan.contract_id, period_start=period.start, period_end=period.end,
         hours=clean["hours"], people=clean["people"], in_register=clean.get("in_register"),
         placements=clean.get("placements"), training_places=clean.get("training_places"),
         evidence=clean.get("evidence"), costs=clean.get("costs"), remarks=remarks, submitted_by=submitted_by,
         submitted_at=now)
-    errors, warnings = check(report, period, lang, labels)
+    sums, warnings = check(report, period, lang, labels)
+    errors += sums
     if errors:
         return Reading(errors=errors)
     return Reading(report=report, warnings=warnings)

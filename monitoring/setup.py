@@ -50,9 +50,9 @@ async def _form(turn: Turn, contract: Contract, plan: MonitoringPlan | None) -> 
             FormField("supplier_contact", str(t("monitoring.setup.supplier_contact", lang)), "text",
                       value=plan.supplier_contact if plan and plan.supplier_contact else None),
             FormField("ambition_hours_per_week", str(t("monitoring.setup.ambition_hours_per_week", lang)), "number",
-                      value=plan.ambition_hours_per_week if plan else None),
+                      minimum=0, value=plan.ambition_hours_per_week if plan else None),
             FormField("ambition_jobs", str(t("monitoring.setup.ambition_jobs", lang)), "number",
-                      value=plan.ambition_jobs if plan else None),
+                      minimum=0, value=plan.ambition_jobs if plan else None),
             FormField("start_period", str(t("monitoring.setup.start_period", lang)), "date", required=True,
                       value=(plan.start_period if plan and plan.start_period else quarter_start(today)).isoformat()),
             FormField("figures", str(t("monitoring.setup.figures", lang)), "multichoice",
@@ -117,10 +117,6 @@ async def save(turn: Turn, contract: Contract, values: Any) -> list[Reply]:
     plan = await plan_for(turn.repo, contract.id or 0)
     form = await _form(turn, contract, plan)
     clean, errors = read_form(form, values, lang)
-    labels = {f.name: f.label for f in form.fields}
-    for name in ("ambition_hours_per_week", "ambition_jobs"):
-        if clean.get(name) is not None and clean[name] < 0:
-            errors.append(ValidationError("non_negative", name).message(lang, labels[name]))
     if errors:
         return [invalid_reply(form, values, errors, lang, section="4a")]
     reporter = await _reporter(turn, clean["reporter"])

@@ -235,6 +235,7 @@ class SchedulerFeature(Dispatching):
         if members:
             fields.append(FormField("owner", turn.t("sched.form.owner"), "choice", required=True,
                                     options=[Choice(m.name, str(m.id)) for m in members],
+                                    messages={"unknown_option": "validation.member_unknown"},
                                     value=str(owner.id) if owner else (
                                         str(turn.member.id) if turn.member else None)))
         fields.append(FormField("deadline", turn.t("sched.form.deadline"), "date", required=True,
@@ -246,7 +247,7 @@ class SchedulerFeature(Dispatching):
         members = [m for m in await turn.repo.list(Member) if m.active]
         form = self._new_form(turn, members)
         clean, errors = read_form(form, values, turn.lang)
-        if not errors and clean["deadline"] is not None and clean["deadline"] < self._today(turn):
+        if clean["deadline"] is not None and clean["deadline"] < self._today(turn):
             errors.append(turn.t("sched.form.past"))
         if errors:
             return [invalid_reply(form, values, errors, turn.lang, section="1d")]
@@ -325,7 +326,7 @@ class SchedulerFeature(Dispatching):
         form = self._deadline_form(turn, action)
         clean, errors = read_form(form, values, turn.lang)
         today = self._today(turn)
-        if not errors and clean["deadline"] < today:
+        if clean["deadline"] is not None and clean["deadline"] < today:
             errors.append(turn.t("sched.form.past"))
         if errors:
             return [invalid_reply(form, values, errors, turn.lang, section="1d")]
@@ -374,7 +375,7 @@ class SchedulerFeature(Dispatching):
             return refused
         form = self._settings_form(turn)
         clean, errors = read_form(form, values, turn.lang)
-        if not errors:
+        if clean["time"] is not None:
             try:
                 clean["time"] = parse_time(clean["time"], "time")
             except ValidationError as exc:

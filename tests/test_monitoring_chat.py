@@ -72,6 +72,26 @@ async def test_nothing_is_stored_until_the_figures_are_valid(server):
     assert stored.remarks == "PO 123456789"
 
 
+def problem_lines(reply: dict) -> list[str]:
+    """The listed problems of a refused form, one per line."""
+    return [line for line in reply["text"].splitlines() if line.startswith("- ")]
+
+
+async def test_every_problem_of_the_figures_comes_in_one_answer(server):
+    _, plan_id = await set_up(server)
+    wrong = {**FIGURES, "hours": "-1", "people": "2.5", "in_register": "abc", "placements": "",
+             "remarks": "Nieuwe kracht, BSN 111222333"}
+    [reply] = await server.say(form={"id": f"mon:report:{plan_id}", "values": wrong})
+    lines = problem_lines(reply)
+    assert len(lines) == 5, lines  # hours, people, in the register, placements (required), remarks
+    assert "Verloonde uren" in lines[0] and "negatief" in lines[0]
+    assert "Aantal mensen" in lines[1] and "heel getal" in lines[1]
+    assert "doelgroepregister" in lines[2] and "getal" in lines[2]
+    assert "Nieuwe plaatsingen" in lines[3] and "verplicht" in lines[3]
+    assert "burgerservicenummer" in lines[4]
+    assert await reports(server) == []
+
+
 async def test_many_hours_per_person_need_a_confirmation(server):
     _, plan_id = await set_up(server)
     [warning] = await server.say(form={"id": f"mon:report:{plan_id}", "values": {**FIGURES, "hours": "3000"}})

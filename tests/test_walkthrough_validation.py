@@ -94,6 +94,43 @@ async def test_a_negative_contract_value_is_refused(server):
     assert len(await server.services.repo("demo").list(Contract)) == 1
 
 
+def problem_lines(reply: dict) -> list[str]:
+    return [plain(line)[2:] for line in reply["text"].splitlines() if line.startswith("- ")]
+
+
+async def test_every_problem_of_a_contract_comes_in_one_answer(server):
+    w = Walker(server)
+    await _at(w, "2Ba", "contracts")
+    [reply, *_] = await w.fill({"supplier": "", "yearly_value": "-5000", "start": "2027-01-01", "end": "2026-01-01",
+                                "extension_decision": "31-2-2026"}, "2Ba")
+    lines = problem_lines(reply)
+    assert len(lines) == 4, lines  # one line per field: supplier, value, end, decision
+    assert "Leverancier" in lines[0] and "verplicht" in lines[0]
+    assert "Waarde per jaar" in lines[1] and "negatief" in lines[1]
+    assert "Einddatum" in lines[2] and "vóór de startdatum" in lines[2]
+    assert "Besluit over verlenging" in lines[3] and "geen datum" in lines[3]
+    late = await w.fill({"supplier": "CleanCo", "yearly_value": "-1", "end": "2027-06-01",
+                         "extension_decision": "2028-01-01"}, "2Ba")
+    assert [line.split(":")[0] for line in problem_lines(late[0])] == ["Waarde per jaar (€)",
+                                                                      "Besluit over verlenging uiterlijk"]
+    assert await server.services.repo("demo").list(Contract) == []
+
+
+async def test_an_owner_outside_the_group_is_one_line_and_comes_with_the_other_problems(server):
+    w = Walker(server)
+    await _with_members(w)
+    await _at(w, "1d", "actions")
+    [reply, *_] = await w.fill({"title": "", "owner": "999", "deadline": "2026-12-20"}, "1d")
+    lines = problem_lines(reply)
+    assert len(lines) == 2, lines
+    assert "verplicht" in lines[0] and "staat niet in de werkgroep" in lines[1]
+    [typed] = await server.say(form={"id": "sched:new", "values": {"title": "Bellen", "owner": "999",
+                                                                    "deadline": "1-1-2020"}})
+    assert "staat niet in de werkgroep" in typed["text"] and "verleden" in typed["text"]
+    assert "verplicht" not in typed["text"]
+    assert await server.services.repo("demo").list(Action) == []
+
+
 async def test_top_three_means_three_at_most(server):
     w = Walker(server)
     await _at(w, "2Ba", "contracts")
