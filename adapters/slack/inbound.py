@@ -6,9 +6,9 @@ and `>`; the core wants the text as the user saw it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from collections import OrderedDict
 from typing import Any
 
 _ENTITY = re.compile(r"<([^<>]*)>")
@@ -55,25 +55,9 @@ def organisation(enterprise_id: str | None, team_id: str | None) -> str | None:
     return enterprise_id or team_id or None
 
 
-def submission_key(view: dict[str, Any]) -> str:
-    """What makes a view_submission the same one again: the view, its version (`hash`) and what was entered."""
+def submission_key(user: str, view: dict[str, Any]) -> str:
+    """What makes a view_submission the same one again: who sent it, the view, its version (`hash`) and what
+    was entered; as a short digest, since what was entered may be long."""
     state = json.dumps((view.get("state") or {}).get("values") or {}, sort_keys=True, default=str)
-    return f"{view.get('id')}:{view.get('hash')}:{state}"
-
-
-class RecentIds:
-    """A bounded memory of ids already handled (Slack's event ids), oldest forgotten first."""
-
-    def __init__(self, size: int = 5000) -> None:
-        self.size = size
-        self._seen: OrderedDict[str, None] = OrderedDict()
-
-    def first_time(self, key: str) -> bool:
-        """True the first time `key` is seen, False after that (and remembers it)."""
-        if key in self._seen:
-            self._seen.move_to_end(key)
-            return False
-        self._seen[key] = None
-        if len(self._seen) > self.size:
-            self._seen.popitem(last=False)
-        return True
+    whole = json.dumps([user, view.get("id"), view.get("hash"), state])
+    return hashlib.sha256(whole.encode()).hexdigest()[:40]

@@ -2,9 +2,11 @@
 
 Every listener acknowledges at once (Slack wants an answer within 3 seconds) and does the work in a
 lazy listener afterwards. A delivery Slack repeats (`X-Slack-Retry-Num`, the same `event_id`) is
-acknowledged and dropped, so it never produces a second reply. The exception is a modal's submission:
-its turn runs before the acknowledgement (for at most SUBMIT_BUDGET seconds), so a refused form can
-stay open with its problems shown.
+acknowledged and dropped, so it never produces a second reply, also after a restart: event ids are kept
+for EVENT_KEEP in the organisation's store (`bot.seen`), and the work waits until its id is stored.
+The exception is a modal's submission: its turn runs before the acknowledgement (for at most
+SUBMIT_BUDGET seconds), so a refused form can stay open with its problems shown; an accepted one is
+remembered like an event id, so the same submission sent again after a restart changes nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -23,10 +26,11 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks
-from adapters.slack.inbound import RecentIds, ignored_message, organisation, plain_text, submission_key
-from adapters.slack.sender import Destination, SlackSender
+from adapters.slack.inbound import ignored_message, organisation, plain_text, submission_key
+from adapters.slack.sender import STASH_DAYS, Destination, SlackSender
 from bot.i18n import t
 from bot.messages import FormSubmission, Incoming, Reply
+from bot.seen import SeenKeys
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -35,6 +39,10 @@ HOME_CHOICE = "core:overview"
 SUBMIT_BUDGET = 2.0
 """Seconds a submitted form's turn may take before the submission is acknowledged plainly (Slack allows 3)."""
 MAX_SUBMISSIONS = 1000
+EVENT_KEEP = timedelta(hours=2)
+"""How long an event id is remembered: Slack repeats an unacknowledged event for up to about an hour."""
+SUBMISSION_KEEP = timedelta(days=STASH_DAYS)
+"""How long an accepted modal submission is remembered: after that its form is gone from the stash anyway."""
 
 
 @dataclass
@@ -46,6 +54,8 @@ class Submitted:
     replies: list[Reply]
     refused: Reply | None = None
     modal: dict[str, Any] | None = None
+    repeat: bool = False
+    """The same submission was accepted before (before a restart, maybe): nothing was done."""
 
 
 async def _ack(ack: Callable[..., Awaitable[None]]) -> None:
@@ -58,27 +68,53 @@ class SlackListeners:
     def __init__(self, services: Services, sender: SlackSender) -> None:
         self.services = services
         self.sender = sender
-        self.recent = RecentIds()
+        self.events = SeenKeys(services.stores, services.clock, "slack_event", EVENT_KEEP)
+        self.accepted = SeenKeys(services.stores, services.clock, "slack_submission", SUBMISSION_KEEP)
         self.submissions: OrderedDict[str, asyncio.Future[Submitted]] = OrderedDict()
 
     # -- plumbing --------------------------------------------------------------------------------
     def register(self, app: AsyncApp) -> None:
         app.middleware(self._drop_repeats)
-        app.event("message")(ack=_ack, lazy=[self.on_message])
-        app.event("app_mention")(ack=_ack, lazy=[self.on_mention])
-        app.event("app_home_opened")(ack=_ack, lazy=[self.on_home_opened])
+        app.event("message")(ack=_ack, lazy=[self._once_stored(self.on_message)])
+        app.event("app_mention")(ack=_ack, lazy=[self._once_stored(self.on_mention)])
+        app.event("app_home_opened")(ack=_ack, lazy=[self._once_stored(self.on_home_opened)])
         app.command(COMMAND)(ack=_ack, lazy=[self.on_command])
         app.action(re.compile(rf"^{blocks.CHOICE_ACTION}:"))(ack=_ack, lazy=[self.on_choice])
         app.action(re.compile(rf"^{blocks.FORM_ACTION}:"))(ack=_ack, lazy=[self.on_form_open])
         app.view(blocks.FORM_CALLBACK)(self.on_submit)
         app.error(self._on_error)
 
-    async def _drop_repeats(self, body: dict[str, Any], next: Callable[[], Awaitable[Any]]) -> Any:
+    @staticmethod
+    def _event_id(body: dict[str, Any], context: AsyncBoltContext) -> str | None:
+        """The id of an event the bot may act on; None for other payloads and for messages it ignores
+        (its own replies in a DM come back as events: remembering those would only cost writes)."""
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if isinstance(event_id, str) and not self.recent.first_time(event_id):
+        event = body.get("event")
+        if not isinstance(event_id, str) or not event_id or not isinstance(event, dict):
+            return None
+        if event.get("type") in ("message", "app_mention") and ignored_message(event, context.bot_user_id):
+            return None
+        return event_id
+
+    async def _drop_repeats(self, body: dict[str, Any], context: AsyncBoltContext,
+                            next: Callable[[], Awaitable[Any]]) -> Any:
+        """Acknowledge and drop an event seen before; a new one is remembered (its listener waits for that)."""
+        event_id, org = self._event_id(body, context), self._org(context)
+        if event_id is not None and org is not None and not await self.events.claim(org, event_id):
             log.info("slack: dropped a repeated delivery of event %s", event_id)
             return BoltResponse(status=200, body="")
         return await next()
+
+    def _once_stored(self, listener: Callable[[dict[str, Any], AsyncBoltContext], Awaitable[None]]) \
+            -> Callable[..., Awaitable[None]]:
+        """The lazy listener, run once the event's id is on disk (after the acknowledgement, see bot.seen)."""
+        async def lazy(body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext) -> None:
+            event_id, org = self._event_id(body, context), self._org(context)
+            if event_id is not None and org is not None:
+                await self.events.stored(org, event_id)
+            await listener(event, context)
+
+        return lazy
 
     @staticmethod
     async def _on_error(error: Exception, body: dict[str, Any]) -> None:
@@ -207,18 +243,20 @@ class SlackListeners:
 
         A turn that is not done within SUBMIT_BUDGET is acknowledged plainly (the modal closes) and its
         replies go to the conversation when it is done. The same submission delivered again shares the
-        first one's turn and gets the same acknowledgement, and nothing is sent for it a second time.
+        first one's turn and gets the same acknowledgement, and nothing is sent for it a second time; once
+        accepted, it is acknowledged plainly and changes nothing, also after a restart.
         """
         org = self._org(context)
         if org is None:
             await ack()
             return
         user = body["user"]["id"]
-        key = f"{org}:{user}:{submission_key(view)}"
-        turn = self.submissions.get(key)
+        key = submission_key(user, view)
+        turn = self.submissions.get(f"{org}:{key}")
         first = turn is None
         if turn is None:
-            turn = self.submissions[key] = asyncio.ensure_future(self._submitted(org, user, view))
+            turn = asyncio.ensure_future(self._submitted_once(org, user, view, key))
+            self.submissions[f"{org}:{key}"] = turn
             while len(self.submissions) > MAX_SUBMISSIONS:
                 self.submissions.popitem(last=False)
         done, _ = await asyncio.wait({turn}, timeout=SUBMIT_BUDGET)
@@ -232,11 +270,24 @@ class SlackListeners:
             log.info("slack: a repeated delivery of a form submission was acknowledged only")
             return
         outcome = await turn
+        if outcome.repeat:
+            log.info("slack: a form submission accepted before was acknowledged only")
+            return
         if outcome.dest is None:
             await self._expired(org, user)
             return
         shown = outcome.refused if in_time and outcome.modal is not None else None
         await self.sender.send(outcome.dest, [r for r in outcome.replies if r is not shown])
+
+    async def _submitted_once(self, org: str, user: str, view: dict[str, Any], key: str) -> Submitted:
+        """The submission's turn unless it was accepted before; a refused or expired one may come again."""
+        if not await self.accepted.claim(org, key):
+            return Submitted(dest=None, replies=[], repeat=True)
+        await self.accepted.stored(org, key)
+        outcome = await self._submitted(org, user, view)
+        if outcome.dest is None or outcome.refused is not None:
+            await self.accepted.release(org, key)
+        return outcome
 
     async def _submitted(self, org: str, user: str, view: dict[str, Any]) -> Submitted:
         """The turn of a submitted modal; when the replies show the same form again, it was refused."""
