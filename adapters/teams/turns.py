@@ -3,6 +3,9 @@
 Messages (personal chat; group chats and channels when the bot is mentioned), card buttons and forms
 (Action.Submit messages, Action.Execute invokes), and the bot being added or removed. Every other
 activity type is acknowledged and ignored.
+
+A form's card can be sent once: its card id is claimed before the turn (`bot.seen`, kept for FORM_KEEP in
+the organisation's store, so also after a restart) and released when the form comes back to be corrected.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from datetime import timedelta
 from typing import Any
 
 from microsoft_agents.activity import Activity, InvokeResponse
@@ -37,6 +41,7 @@ from bot.markdown import to_plain
 from bot.messages import Choice, Incoming, Reply
 from bot.notify import DeliveryError
 from bot.repository import StoreRegistry
+from bot.seen import SeenKeys
 
 log = logging.getLogger("partnerbot.teams")
 
@@ -44,6 +49,9 @@ USE_CHANNEL = "gebruik dit kanaal voor de werkgroep"
 """The plain text the "use this channel" button sends; the scheduler's command handles it."""
 MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
 REMOVED = "the bot was removed from this conversation"
+FORM_KEEP = timedelta(days=400)
+"""How long a sent form's card id is remembered; a card can be clicked long after it was sent (like the
+scheduler's KEEP_SENT, longer than a year of use)."""
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -61,8 +69,8 @@ class TeamsBot:
     def __init__(self, channel: TeamsChannel) -> None:
         self.channel = channel
         self.services = channel.services
-        self.sent_forms: Bounded[str, str] = Bounded()
-        """Card ids of forms already sent → their title (a second click does nothing)."""
+        self.sent_forms = SeenKeys(channel.services.stores, channel.services.clock, "teams_form", FORM_KEEP)
+        """Card ids of forms already sent (a second click does nothing)."""
         self.seen_messages: Bounded[tuple[str, str], bool] = Bounded()
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
         channel.adapter.on_turn_error = self.on_turn_error
@@ -165,6 +173,21 @@ class TeamsBot:
         if ref is not None and ref.conversation_id == conversation_id:
             await refs.deactivate(repo, ref, REMOVED, self.services.clock.now())
 
+    async def _claim_form(self, org: str, submission: Submission) -> bool:
+        """False when this form's card was sent before; else it counts as sent from now on (once on disk)."""
+        if submission.kind != "form" or not submission.card:
+            return True
+        if not await self.sent_forms.claim(org, submission.card):
+            log.info("a form whose card was sent before: not handled again")
+            return False
+        await self.sent_forms.stored(org, submission.card)
+        return True
+
+    async def _release_form(self, org: str, submission: Submission) -> None:
+        """The form came back to be corrected: its card may be sent again."""
+        if submission.card:
+            await self.sent_forms.release(org, submission.card)
+
     async def _invoke_response(self, context: TurnContext, body: Any) -> None:
         await context.send_activity(Activity(type="invokeResponse", value=InvokeResponse(status=200, body=body)))
 
@@ -181,7 +204,7 @@ class TeamsBot:
         if submission is None and (not_ours or (not personal and not mentions_bot(activity))):
             return  # a card that is not ours, or channel talk not addressed to the bot
         await self._remember(context, activity, org)
-        if submission is not None and submission.kind == "form" and submission.card in self.sent_forms:
+        if submission is not None and not await self._claim_form(org, submission):
             return
         if submission is not None:
             incoming = to_incoming(activity, org, submission=submission)
@@ -192,8 +215,9 @@ class TeamsBot:
                 if text in offered:
                     incoming = to_incoming(activity, org, submission=Submission("choice", offered[text]))
         replies = await self._route(incoming)
-        if submission is not None and submission.kind == "form" and not _reasks(replies, submission):
-            self.sent_forms.put(submission.card, submission.title)
+        if submission is not None and submission.kind == "form" and _reasks(replies, submission):
+            await self._release_form(org, submission)
+        elif submission is not None and submission.kind == "form":
             await self._close_card(context, activity, submission, org)
         await self._say(context, activity, org, replies, reply_to=activity.get("id"))
 
@@ -225,11 +249,10 @@ class TeamsBot:
                                                   "value": to_plain(t("form.unknown", lang))})
             return
         await self._remember(context, activity, org)
-        if submission.kind == "form" and submission.card in self.sent_forms:
+        if not await self._claim_form(org, submission):
             lang = await self.channel.language(org, user_id)
             await self._invoke_response(context, {"statusCode": 200, "type": CARD_CONTENT_TYPE,
-                                                  "value": submitted_card(self.sent_forms.get(submission.card)
-                                                                          or submission.title, lang)})
+                                                  "value": submitted_card(submission.title, lang)})
             return
         replies = await self._route(to_incoming(activity, org, submission=submission))
         lang = await self.channel.language(org, user_id)
@@ -241,8 +264,8 @@ class TeamsBot:
             surface = self.channel.surface(lang, is_personal(activity))
             body = {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": card(replies[0], surface)}
             rest = replies[1:]
+            await self._release_form(org, submission)
         else:
-            self.sent_forms.put(submission.card, submission.title)
             body = {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": submitted_card(submission.title, lang)}
         await self._say(context, activity, org, rest, reply_to=activity.get("replyToId"))
         await self._invoke_response(context, body)
