@@ -6,8 +6,6 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from bot import workgroup_chat
 from bot.forms import invalid_reply, read_form
 from bot.home import overview
@@ -15,6 +13,7 @@ from bot.i18n import LANGUAGES, t
 from bot.messages import MAX_CHOICES, Choice, Form, FormField, Reply
 from bot.values import ValidationError
 from bot.workgroup import holder, may_manage
+from bot.yamldata import load_yaml
 
 if TYPE_CHECKING:
     from bot.feature import Turn
@@ -26,7 +25,7 @@ TIMEZONES = ("Europe/Amsterdam", "Europe/Brussels", "Europe/London", "America/Kr
 
 @cache
 def phrases() -> dict[str, Any]:
-    return yaml.safe_load(Path(__file__).with_name("data").joinpath("commands.yaml").read_text("utf-8"))
+    return load_yaml(Path(__file__).with_name("data").joinpath("commands.yaml").read_text("utf-8"))
 
 
 @cache

@@ -6,14 +6,14 @@ import re
 from functools import cache
 from pathlib import Path
 
-import yaml
+from bot.yamldata import load_yaml
 
 _WORD = re.compile(r"[a-zà-ÿ']+")
 
 
 @cache
 def _words() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
-    data = yaml.safe_load(Path(__file__).with_name("data").joinpath("language.yaml").read_text("utf-8"))
+    data = load_yaml(Path(__file__).with_name("data").joinpath("language.yaml").read_text("utf-8"))
     return {lang: (frozenset(v["common"]) | frozenset(v["strong"]), frozenset(v["strong"]))
             for lang, v in data.items()}
 

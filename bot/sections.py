@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-import yaml
+from bot.yamldata import load_yaml
 
 # The step plan's sub-steps in the order a walk-through visits them (route 2A/2B both listed).
 STEP_ORDER = ("1a", "1b", "1c", "1d", "1e", "route", "2Aa", "2Ab", "2Ac", "2Ad", "2Ba", "2Bb",
@@ -14,7 +14,7 @@ STEP_ORDER = ("1a", "1b", "1c", "1d", "1e", "route", "2Aa", "2Ab", "2Ac", "2Ad",
 
 @cache
 def _sections() -> dict[str, dict[str, str]]:
-    raw = yaml.safe_load(Path(__file__).with_name("data").joinpath("sections.yaml").read_text("utf-8"))
+    raw = load_yaml(Path(__file__).with_name("data").joinpath("sections.yaml").read_text("utf-8"))
     return {str(code): value for code, value in raw.items()}
 
 

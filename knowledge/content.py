@@ -12,10 +12,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot import sections
 from bot.i18n import LANGUAGES
+from bot.yamldata import load_yaml
 
 ENTRIES_DIR = Path(__file__).with_name("data") / "entries"
 MIN_QUESTIONS = 6
@@ -109,7 +108,7 @@ def _fill(text: str, lang: str) -> str:
 def load(directory: Path = ENTRIES_DIR) -> list[Entry]:
     entries: list[Entry] = []
     for path in sorted(directory.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text("utf-8")) or []
+        data = load_yaml(path.read_text("utf-8")) or []
         if not isinstance(data, list):
             raise ContentError(f"{path.name}: expected a list of entries")
         entries.extend(_entry(raw, path.name) for raw in data)

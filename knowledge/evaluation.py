@@ -13,8 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
+from bot.yamldata import load_yaml
 from knowledge.base import Outcome
 
 
@@ -49,7 +48,7 @@ class Report:
 
 
 def load_items(path: Path) -> list[Item]:
-    data = yaml.safe_load(path.read_text("utf-8"))
+    data = load_yaml(path.read_text("utf-8"))
     return [Item(str(raw["q"]), lang, raw.get("section"), raw.get("kind", ""))
             for lang, rows in data.items() for raw in rows]
 

@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
-
 from bot import sections
 from bot.feature import Turn, normalise
 from bot.forms import invalid_reply, read_form
@@ -25,6 +23,7 @@ from bot.markdown import Md
 from bot.messages import Choice, Form, FormField, Reply
 from bot.records import Member
 from bot.workgroup import holder, may_manage
+from bot.yamldata import load_yaml
 from knowledge.records import MAX_QUESTION, MAX_VARIANTS, HandoffQuestion, OrgEntry
 from knowledge.render import OWN, label
 
@@ -38,7 +37,7 @@ PAGE = 6
 
 @cache
 def _phrases() -> dict[str, str]:
-    data = yaml.safe_load(PHRASES.read_text("utf-8"))
+    data = load_yaml(PHRASES.read_text("utf-8"))
     return {normalise(p): lang for lang, items in data.items() for p in items}
 
 

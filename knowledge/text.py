@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import yaml
+from bot.yamldata import load_yaml
 
 DATA = Path(__file__).with_name("data") / "language.yaml"
 _DIGIT_GLUE = re.compile(r"(?<=\d)[.,](?=\d)")
@@ -145,7 +145,7 @@ class Lexicon:
 
 @cache
 def lexicon() -> Lexicon:
-    data = yaml.safe_load(DATA.read_text("utf-8"))
+    data = load_yaml(DATA.read_text("utf-8"))
     odd = [w for lang in data["stopwords"].values() for w in lang if not isinstance(w, str)]
     if odd:  # YAML reads yes/no/on/off as booleans: quote them
         raise ValueError(f"{DATA.name}: quote these stop words: {odd}")
@@ -205,7 +205,7 @@ def tokens(text: str) -> list[str]:
 
 @cache
 def _phrases(path: Path) -> tuple[str, ...]:
-    data = yaml.safe_load(path.read_text("utf-8"))
+    data = load_yaml(path.read_text("utf-8"))
     return tuple(f" {fold(str(p))} " for group in data.values() for p in group)
 
 
