@@ -1,22 +1,30 @@
 """Storage: one TinyDB file per organisation, and the repository functions over it.
 
 This is the only module that touches TinyDB. Each organisation's data lives in memory and in
-`DATA_DIR/orgs/org_<id>.json`. A write is applied in memory and acknowledged only after the
-whole file has been written atomically (see `bot.atomicfile`). Writes that arrive while a flush
-is running are applied together in the next one (group commit), behind one lock per file. A
-file lock and a change check on every read keep a second process (`app.py tick`) consistent.
+`DATA_DIR/orgs/org_<id>.json`. A write is applied in memory at once (so its result, a new id, is
+known) and acknowledged only after the whole file has been written atomically (see
+`bot.atomicfile`). Writes made while a flush is running go to disk together in the next one (group
+commit), behind one lock per file. A file lock and a change check on every read keep a second
+process (`app.py tick`) consistent: when that process wrote in between, the writes not yet on disk
+are applied again on what it wrote, and one whose outcome would differ fails instead of landing.
+
+Inside `one_commit()` (the router wraps every turn in it) a write does not wait for the disk; the
+block's end waits for all of them, so a turn that changes three records waits for one flush.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import copy
 import fcntl
 import json
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -43,6 +51,64 @@ class NotFound(LookupError):
     pass
 
 
+@dataclass(eq=False)
+class _Pending:
+    """A write applied in memory whose flush has not finished: what it did and who waits for it."""
+
+    fn: Callable[[TinyDB], Any]
+    result: Any
+    future: asyncio.Future[Any]
+    failed: BaseException | None = None
+
+
+@dataclass(eq=False)
+class _Scope:
+    task: asyncio.Task[Any] | None
+    pending: list[asyncio.Future[Any]] = field(default_factory=list)
+
+
+_SCOPE: contextvars.ContextVar[_Scope | None] = contextvars.ContextVar("partnerbot_one_commit", default=None)
+
+
+async def _settle(futures: list[asyncio.Future[Any]]) -> None:
+    """Wait for every one of `futures`; then raise the first failure among them."""
+    if not futures:
+        return
+    outcomes = await asyncio.gather(*futures, return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+
+
+@contextlib.asynccontextmanager
+async def one_commit() -> AsyncIterator[None]:
+    """Writes made in this block (by this task) return as soon as they are applied in memory; leaving
+    the block waits until all of them are on disk and raises the first failure (a StorageError).
+
+    So a reply sent after the block still only promises what is stored, and a turn that changes its
+    position, a step and its state waits for one flush instead of three in a row.
+    """
+    scope = _Scope(asyncio.current_task())
+    token = _SCOPE.set(scope)
+    try:
+        yield
+    except BaseException:
+        _SCOPE.reset(token)
+        await asyncio.gather(*scope.pending, return_exceptions=True)  # the block's own error wins
+        raise
+    _SCOPE.reset(token)
+    await _settle(scope.pending)
+
+
+async def settle() -> None:
+    """Inside `one_commit()`: wait until the writes made so far are on disk. Call it before telling
+    anyone outside (a message to another person) about something just written."""
+    scope = _SCOPE.get()
+    if scope is not None:
+        done, scope.pending = scope.pending, []
+        await _settle(done)
+
+
 class _MemoryStorage(Storage):
     """TinyDB storage that keeps the tables in a dict owned by `OrgStore`."""
 
@@ -66,7 +132,9 @@ class OrgStore:
         self._version = 0  # counts changes to `_data`; the field indexes are rebuilt when it moves
         self._indexes: dict[tuple[str, str], tuple[int, dict[Any, list[str]]]] = {}
         self._stamp: tuple[int, int, int] | None = None
-        self._queue: list[tuple[Callable[[TinyDB], Any], asyncio.Future[Any]]] = []
+        self._queue: list[_Pending] = []  # applied in memory, waiting for the next flush
+        self._inflight: list[_Pending] = []  # applied, being flushed now
+        self._flushing = False  # this process holds the file lock and is writing: the file changes are ours
         self._lock = asyncio.Lock()
         self._flusher: asyncio.Task[None] | None = None
         self.db = TinyDB(storage=_MemoryStorage, holder=self)
@@ -81,6 +149,30 @@ class OrgStore:
         return (st.st_ino, st.st_mtime_ns, st.st_size)
 
     def _load(self) -> None:
+        """Read the file into memory; then apply again the writes of this process not yet on disk."""
+        self._read_file()
+        while not self._replay():
+            self._read_file()
+
+    def _replay(self) -> bool:
+        """Apply the pending writes again on freshly read data. A write whose result now differs (an id
+        another process took, a compare-and-set that no longer holds) is failed, and False says the
+        data must be read again without it (it may have changed something already)."""
+        for pending in (*self._inflight, *self._queue):
+            if pending.failed is not None:
+                continue
+            try:
+                same = pending.fn(self.db) == pending.result
+            except Exception as exc:
+                pending.failed = StorageError(f"the write no longer applies: {exc}")
+                return False
+            if not same:
+                pending.failed = StorageError("another process changed the same data at the same moment; "
+                                              "try again")
+                return False
+        return True
+
+    def _read_file(self) -> None:
         stamp = self._stat()
         data: dict[str, Any] = {}
         if stamp is not None:
@@ -104,6 +196,8 @@ class OrgStore:
         a read that is a millisecond behind another process is as if it came a millisecond sooner);
         writers always look, under the lock.
         """
+        if self._flushing:  # nobody else can write while we hold the file lock
+            return
         now = time.monotonic()
         if not force and now - self._looked < LOOK_EVERY:
             return
@@ -145,78 +239,93 @@ class OrgStore:
         return [(doc_id, table[doc_id]) for doc_id in cached[1].get(value, ())]
 
     # -- writing ---------------------------------------------------------------------------
-    async def write(self, fn: Callable[[TinyDB], Any]) -> Any:
-        """Apply `fn` to the database and return its result once it is durably on disk.
+    def submit(self, fn: Callable[[TinyDB], Any]) -> tuple[Any, asyncio.Future[Any]]:
+        """Apply `fn` to the data in memory now; its result, and a future that gets the same result
+        once the change is durably on disk (or a StorageError when it could not be written).
 
-        `fn` must check everything before it changes anything: it runs inside a batch.
+        `fn` must check everything before it changes anything: when it raises, nothing changed and
+        nothing is queued. It may run again, on what another process wrote in the meantime.
         """
-        fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._queue.append((fn, fut))
+        self._refresh(force=True)
+        result = fn(self.db)
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queue.append(_Pending(fn, result, future))
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.ensure_future(self._flush_all())
-        return await fut
+        return result, future
+
+    async def write(self, fn: Callable[[TinyDB], Any]) -> Any:
+        """Apply `fn` (see `submit`) and return its result once it is durably on disk; inside
+        `one_commit()` at once, the block's end waits for the disk."""
+        result, future = self.submit(fn)
+        scope = _SCOPE.get()
+        if scope is not None and scope.task is asyncio.current_task():
+            scope.pending.append(future)
+            return result
+        return await future
 
     def write_soon(self, fn: Callable[[TinyDB], Any]) -> asyncio.Future[Any]:
-        """Apply `fn` now in memory and write it to disk in the next batch, without waiting for it.
+        """Apply `fn` now and write it in the next batch without anybody waiting for it.
 
-        For changes that may be lost in a crash (a language preference): readers see them at once,
-        and the returned future tells when they are on disk. `fn` must be idempotent: it runs again
-        in the batch, after any change another process made in between has been read.
+        For changes that may be lost in a crash (a language preference); the returned future tells
+        when they are on disk, and its failure must be retrieved by the caller.
         """
-        self._refresh()
-        fn(self.db)
-        return asyncio.ensure_future(self.write(fn))
+        return self.submit(fn)[1]
 
     async def _flush_all(self) -> None:
         async with self._lock:
             while self._queue:
                 batch, self._queue = self._queue, []
+                self._inflight = batch
                 try:
                     await self._flush(batch)
                 except BaseException as exc:  # whatever happened, no writer may wait forever
-                    for _, fut in batch:
-                        if not fut.done():
-                            fut.set_exception(StorageError(f"the write was not finished ({type(exc).__name__})"))
+                    self._inflight = []
+                    for pending in batch:
+                        if not pending.future.done():
+                            pending.future.set_exception(
+                                StorageError(f"the write was not finished ({type(exc).__name__})"))
                     if not isinstance(exc, Exception):
                         raise
                     log.exception("writing %s failed", self.path)
                     self._load()
+                finally:
+                    self._inflight = []
 
-    async def _flush(self, batch: list[tuple[Callable[[TinyDB], Any], asyncio.Future[Any]]]) -> None:
+    async def _flush(self, batch: list[_Pending]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         lock_fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        outcomes: list[tuple[asyncio.Future[Any], bool, Any]] = []
         try:
             try:
                 fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:  # another process (`app.py tick`) is writing: wait off the loop
                 await asyncio.to_thread(fcntl.flock, lock_fd, fcntl.LOCK_EX)
-            self._refresh(force=True)
-            for fn, fut in batch:
-                try:
-                    outcomes.append((fut, True, fn(self.db)))
-                except Exception as exc:
-                    outcomes.append((fut, False, exc))
+            self._refresh(force=True)  # what it wrote, with this batch applied again on top
+            self._flushing = True
             try:
                 payload = _encode(self._data)
                 await asyncio.to_thread(atomic_write, self.path, payload)
             except (OSError, TypeError, ValueError) as exc:  # ValueError: e.g. a lone surrogate in a text
                 log.error("writing %s failed: %s", self.path, exc)
-                self._load()  # back to what is on disk: none of this batch is kept
                 error = StorageError(str(exc))
-                outcomes = [(fut, False, error) for fut, _, _ in outcomes]
+                for pending in batch:
+                    pending.failed = pending.failed or error
+                self._inflight = []
+                self._flushing = False
+                self._load()  # back to what is on disk (none of this batch), with the next batch on top
             else:
                 self._stamp = self._stat()
         finally:
+            self._flushing = False
             fcntl.flock(lock_fd, fcntl.LOCK_UN)
             os.close(lock_fd)
-        for fut, ok, value in outcomes:
-            if fut.done():
+        for pending in batch:
+            if pending.future.done():
                 continue
-            if ok:
-                fut.set_result(value)
+            if pending.failed is None:
+                pending.future.set_result(pending.result)
             else:
-                fut.set_exception(value)
+                pending.future.set_exception(pending.failed)
 
 
 class StoreRegistry:

@@ -21,6 +21,7 @@ from bot.i18n import t
 from bot.language import detect
 from bot.messages import Choice, FormSubmission, Incoming, Reply
 from bot.records import ConversationState, Organisation
+from bot.repository import one_commit
 from bot.services import Services
 from bot.workgroup import member_for
 
@@ -99,7 +100,7 @@ class Router:
         if lock is None:
             lock = asyncio.Lock()
             self._locks[key] = lock
-        async with lock:
+        async with lock, one_commit():  # the turn's writes reach the disk together, before the reply
             return await self._turn(incoming)
 
     def _save_soft(self, saving: asyncio.Future[Any]) -> None:

@@ -1,0 +1,91 @@
+"""A turn's writes go to disk together (`one_commit`), and still only count once they are there; a write
+by another process in between is kept, and one that collides with it fails instead of landing twice."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import bot.repository as repository
+from bot.atomicfile import atomic_write
+from bot.records import Action, Member, OutboxItem
+from bot.repository import StorageError, StoreRegistry, one_commit
+
+
+def on_disk(tmp_path: Path, cls: type) -> list:
+    """What a fresh process would read."""
+    data = json.loads((StoreRegistry(tmp_path).root / "org_org-a.json").read_text() or "{}")
+    return sorted((data.get(cls.table) or {}).values(), key=lambda d: d.get("title") or d.get("name") or "")
+
+
+def written_by_another_process(tmp_path: Path, table: str, doc_id: str, doc: dict) -> None:
+    """Change the file the way `app.py tick` would, while this process has writes waiting."""
+    path = StoreRegistry(tmp_path).root / "org_org-a.json"
+    data = json.loads(path.read_text()) if path.exists() else {}
+    data.setdefault(table, {})[doc_id] = doc
+    atomic_write(path, json.dumps(data).encode())
+
+
+async def test_writes_in_one_commit_are_readable_at_once_and_on_disk_when_the_block_ends(tmp_path):
+    repo = StoreRegistry(tmp_path).repo("org-a")
+    await repo.add(Member(name="Anna"))
+    async with one_commit():
+        first = await repo.add(Action(title="Notitie schrijven"))
+        second = await repo.add(Action(title="Werkgroep plannen"))
+        first.title = "Notitie voor het bestuur"
+        await repo.update(first)
+        assert {a.title for a in await repo.list(Action)} == {"Notitie voor het bestuur", "Werkgroep plannen"}
+        assert on_disk(tmp_path, Action) == []  # nothing waited for the disk yet
+    assert [d["title"] for d in on_disk(tmp_path, Action)] == ["Notitie voor het bestuur", "Werkgroep plannen"]
+    assert first.id != second.id
+
+
+async def test_a_write_that_cannot_reach_the_disk_fails_the_block_and_is_not_kept(tmp_path, monkeypatch):
+    repo = StoreRegistry(tmp_path).repo("org-a")
+    await repo.add(Action(title="Al opgeslagen"))
+
+    def disk_full(path: Path, data: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(repository, "atomic_write", disk_full)
+    with pytest.raises(StorageError):
+        async with one_commit():
+            await repo.add(Action(title="Gaat verloren"))
+    monkeypatch.undo()
+    assert [a.title for a in await repo.list(Action)] == ["Al opgeslagen"]
+    assert [d["title"] for d in on_disk(tmp_path, Action)] == ["Al opgeslagen"]
+    await repo.add(Action(title="Daarna weer goed"))
+    assert [d["title"] for d in on_disk(tmp_path, Action)] == ["Al opgeslagen", "Daarna weer goed"]
+
+
+async def test_a_write_by_another_process_before_the_flush_is_kept_beside_ours(tmp_path):
+    repo = StoreRegistry(tmp_path).repo("org-a")
+    await repo.add(Member(name="Anna"))
+    async with one_commit():
+        await repo.add(Action(title="Van de server"))
+        written_by_another_process(tmp_path, OutboxItem.table, "1", {"key": "digest:2026-11-30", "to": "group"})
+    assert [d["title"] for d in on_disk(tmp_path, Action)] == ["Van de server"]
+    assert [d["key"] for d in on_disk(tmp_path, OutboxItem)] == ["digest:2026-11-30"]
+    assert [a.title for a in await repo.list(Action)] == ["Van de server"]
+
+
+async def test_a_write_that_collides_with_another_process_fails_and_lands_once(tmp_path):
+    repo = StoreRegistry(tmp_path).repo("org-a")
+    await repo.add(Member(name="Anna"))
+    with pytest.raises(StorageError):
+        async with one_commit():
+            mine = await repo.add(Action(title="Van de server"))
+            assert mine.id == 1
+            written_by_another_process(tmp_path, Action.table, "1", {"title": "Van tick"})
+    assert [d["title"] for d in on_disk(tmp_path, Action)] == ["Van tick"]
+    assert [(a.id, a.title) for a in await repo.list(Action)] == [(1, "Van tick")]
+    await repo.add(Action(title="Nog eens van de server"))
+    assert [d["title"] for d in on_disk(tmp_path, Action)] == ["Nog eens van de server", "Van tick"]
+
+
+async def test_outside_one_commit_a_write_returns_only_once_it_is_on_disk(tmp_path):
+    repo = StoreRegistry(tmp_path).repo("org-a")
+    await repo.add(Action(title="Direct opgeslagen"))
+    assert [d["title"] for d in on_disk(tmp_path, Action)] == ["Direct opgeslagen"]
