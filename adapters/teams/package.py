@@ -1,4 +1,5 @@
-"""The Teams app package: manifest.json and two icons in a zip, for uploading the bot to Teams.
+"""The Teams app package: manifest.json (Dutch), en.json (its English texts) and two icons in a zip,
+for uploading the bot to Teams.
 
 Manifest schema v1.22, the current one in Microsoft's documentation when this was written (1.18 was
 never released); nothing here needs a feature newer than v1.13, so older Teams clients read it too.
@@ -16,13 +17,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
 from PIL import Image, ImageDraw
 
 from bot import __version__
+from bot.yamldata import load_yaml
 
 MANIFEST_VERSION = "1.22"
 SCHEMA = f"https://developer.microsoft.com/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"
+LOCALIZATION_SCHEMA = (f"https://developer.microsoft.com/json-schemas/teams/v{MANIFEST_VERSION}/"
+                       "MicrosoftTeams.Localization.schema.json")
 COLOR_SIZE, OUTLINE_SIZE = 192, 32
 LIMITS = {"developer.name": 32, "name.short": 30, "name.full": 100, "description.short": 80, "description.full": 4000,
           "command.title": 32, "command.description": 128}
@@ -37,7 +40,7 @@ class PackageError(ValueError):
 
 @cache
 def _content() -> dict[str, Any]:
-    return yaml.safe_load(Path(__file__).with_name("data").joinpath("manifest.yaml").read_text("utf-8"))
+    return load_yaml(Path(__file__).with_name("data").joinpath("manifest.yaml").read_text("utf-8"))
 
 
 def _limited(text: str, limit: str) -> str:
@@ -62,19 +65,49 @@ def _https(url: str, what: str) -> str:
     return url
 
 
+def _command_lists(lang: str) -> list[tuple[list[str], list[dict[str, str]]]]:
+    """(scopes, commands) of the personal and the team command list, in `lang`."""
+    commands = _content()["commands"]
+    lists = []
+    for scopes, items in ((["personal"], commands["personal"]), (["team", "groupChat"], commands["team"])):
+        if len(items) > MAX_COMMANDS:
+            raise PackageError(f"at most {MAX_COMMANDS} commands per list")
+        lists.append((scopes, [{"title": _limited(c["title"][lang], "command.title"),
+                                "description": _limited(c["description"][lang], "command.description")}
+                               for c in items]))
+    return lists
+
+
+def _description(lang: str) -> dict[str, str]:
+    texts = _content()["description"]
+    return {"short": _limited(texts["short"][lang], "description.short"),
+            "full": _limited(texts["full"][lang], "description.full")}
+
+
+def localization(name: str, lang: str) -> dict[str, Any]:
+    """The localization file for `lang`: the manifest's texts by their path in manifest.json."""
+    description = _description(lang)
+    result: dict[str, Any] = {"$schema": LOCALIZATION_SCHEMA, "name.short": _limited(name, "name.short"),
+                              "name.full": _limited(name, "name.full"), "description.short": description["short"],
+                              "description.full": description["full"]}
+    for i, (_, commands) in enumerate(_command_lists(lang)):
+        for j, command in enumerate(commands):
+            result[f"bots[0].commandLists[{i}].commands[{j}].title"] = command["title"]
+            result[f"bots[0].commandLists[{i}].commands[{j}].description"] = command["description"]
+    return result
+
+
+def _additional_languages() -> list[str]:
+    default = _content()["default_language"].split("-")[0]
+    return [lang for lang in _content()["languages"] if lang != default]
+
+
 def manifest(app_id: str, *, name: str = "Partnerbot", website: str, developer: str = "Partnerbot",
              public_url: str | None = None) -> dict[str, Any]:
     app_id = check_app_id(app_id)
     website = _https(website, "--website")
     content = _content()
-    commands = content["commands"]
-
-    def command_list(scopes: list[str], items: list[dict[str, str]]) -> dict[str, Any]:
-        if len(items) > MAX_COMMANDS:
-            raise PackageError(f"at most {MAX_COMMANDS} commands per list")
-        return {"scopes": scopes, "commands": [
-            {"title": _limited(c["title"], "command.title"),
-             "description": _limited(c["description"], "command.description")} for c in items]}
+    default = content["default_language"].split("-")[0]
 
     result: dict[str, Any] = {
         "$schema": SCHEMA,
@@ -84,8 +117,9 @@ def manifest(app_id: str, *, name: str = "Partnerbot", website: str, developer: 
         "developer": {"name": _limited(developer, "developer.name"), "websiteUrl": website, "privacyUrl": website,
                       "termsOfUseUrl": website},
         "name": {"short": _limited(name, "name.short"), "full": _limited(name, "name.full")},
-        "description": {"short": _limited(content["description"]["short"], "description.short"),
-                        "full": _limited(content["description"]["full"], "description.full")},
+        "description": _description(default),
+        "localizationInfo": {"defaultLanguageTag": content["default_language"], "additionalLanguages": [
+            {"languageTag": lang, "file": f"{lang}.json"} for lang in _additional_languages()]},
         "icons": {"color": "color.png", "outline": "outline.png"},
         "accentColor": content["accent_color"],
         "bots": [{
@@ -93,8 +127,7 @@ def manifest(app_id: str, *, name: str = "Partnerbot", website: str, developer: 
             "scopes": ["personal", "team", "groupChat"],
             "supportsFiles": False,
             "isNotificationOnly": False,
-            "commandLists": [command_list(["personal"], commands["personal"]),
-                             command_list(["team", "groupChat"], commands["team"])],
+            "commandLists": [{"scopes": scopes, "commands": commands} for scopes, commands in _command_lists(default)],
         }],
         "validDomains": [],
     }
@@ -132,11 +165,14 @@ def outline_icon() -> bytes:
 
 def write_package(path: Path, app_id: str, *, name: str = "Partnerbot", website: str,
                   developer: str = "Partnerbot", public_url: str | None = None) -> dict[str, Any]:
-    """Write the zip (manifest.json, color.png, outline.png at its root) and return the manifest."""
+    """Write the zip (manifest.json, a <lang>.json per further language, color.png, outline.png at its
+    root) and return the manifest."""
     data = manifest(app_id, name=name, website=website, developer=developer, public_url=public_url)
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("manifest.json", json.dumps(data, ensure_ascii=False, indent=2))
+        for lang in _additional_languages():
+            zf.writestr(f"{lang}.json", json.dumps(localization(name, lang), ensure_ascii=False, indent=2))
         zf.writestr("color.png", color_icon(data["accentColor"]))
         zf.writestr("outline.png", outline_icon())
     return data
