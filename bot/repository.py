@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 LOOK_EVERY = 0.001
 """Seconds between two looks at an organisation's file for another process's writes, when reading."""
 R = TypeVar("R", bound=Record)
+T = TypeVar("T")
 MAX_ORG_ID = 200
 
 
@@ -120,7 +121,6 @@ class _MemoryStorage(Storage):
 
     def write(self, data: dict[str, Any]) -> None:
         self._holder._data = data
-        self._holder._version += 1  # TinyDB writes after every change, in-place updates included
 
 
 class OrgStore:
@@ -129,8 +129,7 @@ class OrgStore:
         self._lock_path = path.with_name(path.name + ".lock")
         self._data: dict[str, Any] = {}
         self._looked = float("-inf")
-        self._version = 0  # counts changes to `_data`; the field indexes are rebuilt when it moves
-        self._indexes: dict[tuple[str, str], tuple[int, dict[Any, list[str]]]] = {}
+        self._derived: dict[tuple[str, str], tuple[dict[str, Any], Any]] = {}  # see `derived`
         self._stamp: tuple[int, int, int] | None = None
         self._queue: list[_Pending] = []  # applied in memory, waiting for the next flush
         self._inflight: list[_Pending] = []  # applied, being flushed now
@@ -185,7 +184,6 @@ class OrgStore:
                 log.error("store %s could not be read; kept it aside as %s", self.path, aside.name)
                 data, stamp = {}, None
         self._data = data
-        self._version += 1
         self._stamp = stamp
         self.db = TinyDB(storage=_MemoryStorage, holder=self)
 
@@ -218,25 +216,39 @@ class OrgStore:
         self._refresh()
         return self._data.get(name) or {}
 
+    def derived(self, name: str, what: str, compute: Callable[[dict[str, dict[str, Any]]], T]) -> T:
+        """`compute(table)` for table `name`, computed again only after that table changed.
+
+        TinyDB gives a table a new dict on every write to it (and a reload gives every table a new
+        one), so the dict's identity tells whether anything in it changed; the cache holds the dict,
+        so its identity cannot pass to another.
+        """
+        docs = self.table(name)
+        cached = self._derived.get((name, what))
+        if cached is not None and cached[0] is docs:
+            return cached[1]
+        value = compute(docs)
+        self._derived[(name, what)] = (docs, value)
+        return value
+
     def having(self, name: str, field: str, value: Any) -> list[tuple[str, dict[str, Any]]]:
         """(id as text, document) of the documents in table `name` whose `field` equals `value`
         (a hashable JSON value); like `table`, current and not to be changed by the caller.
 
-        An index per (table, field), built on first use after a change: a turn looks up the user's
-        state and membership by id, and scanning every user's documents for that grew with the team.
+        An index per (table, field), built on first use after a change to the table: a turn looks up
+        the user's state and membership by id, and scanning every user's documents for that grew with
+        the team.
         """
-        self._refresh()
-        cached = self._indexes.get((name, field))
-        if cached is None or cached[0] != self._version:
-            index: dict[Any, list[str]] = {}
-            for doc_id, doc in (self._data.get(name) or {}).items():
+        def index(docs: dict[str, dict[str, Any]]) -> dict[Any, list[str]]:
+            found: dict[Any, list[str]] = {}
+            for doc_id, doc in docs.items():
                 key = doc.get(field)
                 if isinstance(key, (str, int, float, bool)) or key is None:
-                    index.setdefault(key, []).append(doc_id)
-            cached = (self._version, index)
-            self._indexes[(name, field)] = cached
-        table = self._data.get(name) or {}
-        return [(doc_id, table[doc_id]) for doc_id in cached[1].get(value, ())]
+                    found.setdefault(key, []).append(doc_id)
+            return found
+
+        table = self.table(name)
+        return [(doc_id, table[doc_id]) for doc_id in self.derived(name, f"index:{field}", index).get(value, ())]
 
     # -- writing ---------------------------------------------------------------------------
     def submit(self, fn: Callable[[TinyDB], Any]) -> tuple[Any, asyncio.Future[Any]]:
@@ -434,9 +446,11 @@ class Repository:
         A cheap way to notice any change to a table whose writers raise `field` (a revision number)
         on every add and update: a removal lowers the count.
         """
-        docs = self._store.table(cls.table)
-        values = [doc[field] for doc in docs.values() if doc.get(field) is not None]
-        return len(docs), max(map(int, docs), default=0), max(values, default=None)
+        def summary(docs: dict[str, dict[str, Any]]) -> tuple[int, int, Any]:
+            values = [doc[field] for doc in docs.values() if doc.get(field) is not None]
+            return len(docs), max(map(int, docs), default=0), max(values, default=None)
+
+        return self._store.derived(cls.table, f"revision:{field}", summary)
 
     async def add(self, record: R) -> R:
         record.validate()

@@ -231,3 +231,19 @@ async def test_finding_by_a_field_follows_changes_to_it(tmp_path):
     assert (await repo.find(ConversationState, user_id="u2")).id == state.id
     await repo.delete(ConversationState, state.id)
     assert await repo.find(ConversationState, user_id="u2") is None
+
+
+async def test_finding_by_a_field_follows_another_process_and_other_tables_changing(tmp_path):
+    server = StoreRegistry(tmp_path).repo("org-a")
+    tick = StoreRegistry(tmp_path).repo("org-a")  # as if `app.py tick` ran beside the server
+    state = await server.add(ConversationState(user_id="u1"))
+    assert (await server.find(ConversationState, user_id="u1")).id == state.id
+    await server.add(Member(name="Anna"))  # another table changed: the index of this one still holds
+    assert (await server.find(ConversationState, user_id="u1")).id == state.id
+    moved = await tick.get(ConversationState, state.id)
+    moved.user_id = "u2"
+    await tick.update(moved)
+    await asyncio.sleep(0.01)  # past the moment a reader looks at the file again
+    assert await server.find(ConversationState, user_id="u1") is None
+    assert (await server.find(ConversationState, user_id="u2")).id == state.id
+    assert (await server.revision(ConversationState, "user_id"))[2] == "u2"
