@@ -341,10 +341,10 @@ class OrgStore:
 
 
 class StoreRegistry:
-    """All organisations' stores under one data directory."""
+    """All organisations' stores in one folder of the data directory (`orgs/`, or e.g. `seen/`)."""
 
-    def __init__(self, data_dir: Path) -> None:
-        self.root = Path(data_dir) / "orgs"
+    def __init__(self, data_dir: Path, folder: str = "orgs") -> None:
+        self.root = Path(data_dir) / folder
         self.root.mkdir(parents=True, exist_ok=True)
         remove_stale_temporaries(self.root)
         self._stores: dict[str, OrgStore] = {}

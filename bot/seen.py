@@ -4,11 +4,13 @@ Slack repeats an event it thinks was not acknowledged (for about an hour) and a 
 sends again; in Teams anyone can click an old form's card at any time. The channel adapters ask a
 `SeenKeys` (one per kind of key) whether a key is new before they act on it.
 
-Each key is stored as a `SeenKey` record in its organisation's store (through `bot.repository`), with
-an in-memory front: the first use in an organisation loads that kind's keys once, after which a look-up
-is a dict look-up and never waits for the disk. Keys older than the kind's `keep` are forgotten, in
-memory and in the store. One server process per DATA_DIR receives the channels' traffic, so the front is
-the whole truth for that process (`app.py tick` writes no keys).
+Each key is stored as a `SeenKey` record (through `bot.repository`) in a file of its own per organisation
+(`services.seen`, `DATA_DIR/seen/`): a busy organisation collects thousands of keys, which would otherwise
+be rewritten with its data on every change. An in-memory front: the first use in an organisation loads
+that kind's keys once, after which a look-up is a dict look-up and never waits for the disk. Keys older
+than the kind's `keep` are forgotten, in memory and in the store. One server process per DATA_DIR
+receives the channels' traffic, so the front is the whole truth for that process (`app.py tick` writes
+no keys).
 
 At most once, not at least once: `claim` marks a key as seen in memory at once (a repeat arriving while
 the first is being handled is dropped) and starts writing it; the caller waits for `stored()` before it

@@ -23,6 +23,9 @@ class Services:
     config: Config
     stores: StoreRegistry
     files: FileStore
+    seen: StoreRegistry
+    """Where bot.seen keeps the deliveries already handled: files of their own (`DATA_DIR/seen/`), so the
+    thousands of keys a busy organisation collects are not rewritten with its data on every change."""
     clock: Clock = field(default_factory=SystemClock)
     notifiers: dict[str, Notifier] = field(default_factory=dict)
     due_sources: list[DueSource] = field(default_factory=list)
@@ -34,7 +37,7 @@ class Services:
     @classmethod
     def create(cls, config: Config, clock: Clock | None = None) -> Services:
         return cls(config=config, stores=StoreRegistry(config.data_dir), files=FileStore(config.data_dir),
-                   clock=clock or SystemClock())
+                   seen=StoreRegistry(config.data_dir, "seen"), clock=clock or SystemClock())
 
     def repo(self, org_id: str) -> Repository:
         return self.stores.repo(org_id)

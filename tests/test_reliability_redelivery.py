@@ -139,7 +139,7 @@ async def test_a_teams_form_sent_again_after_a_restart_is_processed_once(tmp_pat
 
 
 async def seen_keys(server: Any, org: str, kind: str) -> list[str]:
-    return sorted(r.key for r in await server.services.repo(org).list(SeenKey, kind=kind))
+    return sorted(r.key for r in await server.services.seen.repo(org).list(SeenKey, kind=kind))
 
 
 async def test_slack_event_ids_are_forgotten_after_two_hours(server, slack_api: FakeSlack, clock: FixedClock):
@@ -148,6 +148,7 @@ async def test_slack_event_ids_are_forgotten_after_two_hours(server, slack_api: 
     assert (await slack.post(body, "application/json"))[0] == 200
     await slack_api.wait_for(lambda: slack_api.messages("D0ANNA"))
     assert await seen_keys(server, TEAM, "slack_event") == ["Ev0OLD"]
+    assert await server.services.repo(TEAM).list(SeenKey) == []  # not in the file with the organisation's data
 
     clock.set(clock.now() + timedelta(hours=1))  # Slack still repeats it now: dropped
     assert (await slack.post(body, "application/json", retry=3))[0] == 200

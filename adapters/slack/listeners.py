@@ -68,8 +68,8 @@ class SlackListeners:
     def __init__(self, services: Services, sender: SlackSender) -> None:
         self.services = services
         self.sender = sender
-        self.events = SeenKeys(services.stores, services.clock, "slack_event", EVENT_KEEP)
-        self.accepted = SeenKeys(services.stores, services.clock, "slack_submission", SUBMISSION_KEEP)
+        self.events = SeenKeys(services.seen, services.clock, "slack_event", EVENT_KEEP)
+        self.accepted = SeenKeys(services.seen, services.clock, "slack_submission", SUBMISSION_KEEP)
         self.submissions: OrderedDict[str, asyncio.Future[Submitted]] = OrderedDict()
 
     # -- plumbing --------------------------------------------------------------------------------

@@ -69,7 +69,7 @@ class TeamsBot:
     def __init__(self, channel: TeamsChannel) -> None:
         self.channel = channel
         self.services = channel.services
-        self.sent_forms = SeenKeys(channel.services.stores, channel.services.clock, "teams_form", FORM_KEEP)
+        self.sent_forms = SeenKeys(channel.services.seen, channel.services.clock, "teams_form", FORM_KEEP)
         """Card ids of forms already sent (a second click does nothing)."""
         self.seen_messages: Bounded[tuple[str, str], bool] = Bounded()
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
