@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -37,10 +37,48 @@ _MONTHS = {
     "dec": 12, "december": 12,
 }
 _TEXT_DATE = re.compile(r"^(\d{1,2})\s+([a-z]+)\.?\s+(\d{4})$")
+_DAY_MONTH = re.compile(r"^(\d{1,2})\s+([a-z]+)\.?$")
+# Relative dates people type. "volgende week" is the same weekday one week on; a weekday name is the next such
+# day after today (on a Friday, "vrijdag" is a week later), also with "aanstaande"/"volgende"/"this"/"next".
+_DAYS_AHEAD = {"vandaag": 0, "today": 0, "morgen": 1, "tomorrow": 1, "overmorgen": 2, "day after tomorrow": 2,
+               "volgende week": 7, "next week": 7, "over een week": 7, "in a week": 7}
+_WEEKDAYS = {"maandag": 0, "monday": 0, "dinsdag": 1, "tuesday": 1, "woensdag": 2, "wednesday": 2,
+             "donderdag": 3, "thursday": 3, "vrijdag": 4, "friday": 4, "zaterdag": 5, "saturday": 5,
+             "zondag": 6, "sunday": 6}
+_WEEKDAY_PREFIXES = ("aanstaande ", "volgende ", "this ", "next ")
 
 
-def parse_date(value: Any, field: str | None = None) -> date:
-    """A date from ISO (2026-03-01), Dutch order (1-3-2026, 01/03/2026) or words (1 maart 2026)."""
+def relative_date_words() -> list[str]:
+    """Every relative date phrase parse_date understands when it knows today, longest first (for regexes)."""
+    words = list(_DAYS_AHEAD) + list(_WEEKDAYS) + [p + d for p in _WEEKDAY_PREFIXES for d in _WEEKDAYS]
+    return sorted(words, key=len, reverse=True)
+
+
+def _relative(text: str, today: date) -> date | None:
+    text = " ".join(text.split())
+    if text in _DAYS_AHEAD:
+        return today + timedelta(days=_DAYS_AHEAD[text])
+    for prefix in _WEEKDAY_PREFIXES:
+        text = text.removeprefix(prefix)
+    if text in _WEEKDAYS:
+        return today + timedelta(days=(_WEEKDAYS[text] - today.weekday() - 1) % 7 + 1)
+    m = _DAY_MONTH.match(text)  # "12 december" without a year: the next one from today
+    if m and m.group(2) in _MONTHS:
+        month, day = _MONTHS[m.group(2)], int(m.group(1))
+        for year in (today.year, today.year + 1):
+            try:
+                found = date(year, month, day)
+            except ValueError:
+                continue
+            if found >= today:
+                return found
+    return None
+
+
+def parse_date(value: Any, field: str | None = None, *, today: date | None = None) -> date:
+    """A date from ISO (2026-03-01), Dutch order (1-3-2026, 01/03/2026) or words (1 maart 2026). Given `today`
+    (from services.clock), also "morgen", "overmorgen", "volgende week", "vrijdag", "12 december" and the English
+    words. A date that has the right shape but does not exist (31-2-2027) gets its own message."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -48,20 +86,37 @@ def parse_date(value: Any, field: str | None = None) -> date:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError("date", field)
     text = value.strip().lower()
+    if today is not None and (found := _relative(text, today)) is not None:
+        return found
     try:
         return date.fromisoformat(text[:10]) if re.match(r"^\d{4}-\d{2}-\d{2}", text) else _other(text)
+    except _Impossible:
+        raise ValidationError("date_impossible", field, value=value.strip()) from None
     except ValueError:
+        if re.match(r"^\d{4}-\d{2}-\d{2}$", text):
+            raise ValidationError("date_impossible", field, value=value.strip()) from None
         raise ValidationError("date", field, value=value) from None
+
+
+class _Impossible(ValueError):
+    """The text has the shape of a date, but that day does not exist."""
 
 
 def _other(text: str) -> date:
     m = _DMY.match(text)
     if m:
-        return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        return _day(int(m.group(3)), int(m.group(2)), int(m.group(1)))
     m = _TEXT_DATE.match(text)
     if m and m.group(2) in _MONTHS:
-        return date(int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1)))
+        return _day(int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1)))
     raise ValueError(text)
+
+
+def _day(year: int, month: int, day: int) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise _Impossible(f"{day}-{month}-{year}") from None
 
 
 def parse_number(value: Any, field: str | None = None, *, minimum: float | None = 0,

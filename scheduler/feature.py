@@ -7,6 +7,7 @@ de werkgroep") arrive as typed text, so every command here works typed and click
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
@@ -20,7 +21,7 @@ from bot.forms import invalid_reply, read_form
 from bot.markdown import Md
 from bot.messages import MAX_CHOICES, Attachment, Choice, Form, FormField, Reply
 from bot.records import Action, Member
-from bot.values import ValidationError, parse_date, parse_time
+from bot.values import ValidationError, parse_date, parse_time, relative_date_words
 from bot.workgroup import holder, may_manage
 from scheduler import compose, exports
 from scheduler.calendar import current_meeting, fmt_date
@@ -33,9 +34,13 @@ HOME_MEETINGS = 3
 _DONE = re.compile(r"^(?P<word>[a-z]+)\s+(?:actie\s+|action\s+)?#?\s*(?P<id>\d{1,9})$")
 _DATE_TAIL = re.compile(
     r"[\s,]+(?:(?:voor|op|uiterlijk|deadline|by|due|before|on)\s+)?"
-    r"(?P<date>\d{4}-\d{2}-\d{2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|\d{1,2}\s+[A-Za-z]+\.?(?:\s+\d{4})?)\s*$",
+    r"(?P<date>\d{4}-\d{2}-\d{2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|\d{1,2}\s+[A-Za-z]+\.?(?:\s+\d{4})?|"
+    + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in relative_date_words()) + r")\s*$",
     re.IGNORECASE)
-_OWNER_TAIL = re.compile(r"(?:[\s,]+(?:voor|for|eigenaar|owner)\s+|\s+@)(?P<name>[^,@]+?)\s*$", re.IGNORECASE)
+# "voor Piet de Vries" at the end: the name has no digits and no second "voor"/"op" in it
+_OWNER_TAIL = re.compile(r"(?:[\s,]+(?:voor|for|eigenaar|owner)\s+|\s+@)"
+                         r"(?P<name>(?:(?![\s,](?:voor|for|op|on)\s)[^,@\d])+?)\s*$", re.IGNORECASE)
+_NAME_WORDS = 4
 
 
 @cache
@@ -51,6 +56,17 @@ def _starts(norm: str, key: str) -> str | None:
         if norm.startswith(p + " "):
             return norm[len(p) + 1:]
     return None
+
+
+@dataclass
+class NewAction:
+    """What one "nieuwe actie ..." sentence says; `unknown` is an owner name that is no member, `bad_date` a
+    date that does not exist."""
+    title: str
+    owner: Member | None = None
+    deadline: date | None = None
+    unknown: str = ""
+    bad_date: ValidationError | None = None
 
 
 class SchedulerFeature(Dispatching):
@@ -174,59 +190,72 @@ class SchedulerFeature(Dispatching):
     # -- creating ---------------------------------------------------------------------------------------
     async def _new(self, turn: Turn, rest: str) -> list[Reply]:
         members = [m for m in await turn.repo.list(Member) if m.active]
-        title, owner, deadline, unknown = self.parse_new(rest, members, turn.member, self._today(turn))
-        if unknown:  # "voor Zorro": say so, and let the sender pick the owner (no silent default)
+        new = self.parse_new(rest, members, turn.member, self._today(turn))
+        notices = []
+        if new.bad_date is not None:  # "op 31-2-2027": say so, keep the title and owner
+            notices.append(new.bad_date.message(turn.lang, turn.t("sched.form.deadline")))
+        if new.unknown:  # "voor Zorro": say so, and let the sender pick the owner (no silent default)
             names = ", ".join(m.name for m in members)
-            notice = turn.t("sched.cmd.unknown_owner", name=unknown, members=names) if members else \
-                turn.t("sched.cmd.unknown_owner_none", name=unknown)
-            if not members and title and deadline:
-                return await self._create(turn, title, None, deadline, notice=notice)
-            form = self._new_form(turn, members, title, None, deadline)
-            for f in form.fields:
-                if f.name == "owner":
-                    f.value = None
-            return [Reply(text=notice, section="1d", form=form)]
-        if title and deadline and (owner is not None or not members):
-            return await self._create(turn, title, owner, deadline)
-        return [Reply(text=turn.t("sched.cmd.new_form_intro"), section="1d",
-                      form=self._new_form(turn, members, title, owner, deadline))]
+            notices.append(turn.t("sched.cmd.unknown_owner", name=new.unknown, members=names) if members else
+                           turn.t("sched.cmd.unknown_owner_none", name=new.unknown))
+        if not notices and new.title and new.deadline and (new.owner is not None or not members):
+            return await self._create(turn, new.title, new.owner, new.deadline)
+        if new.unknown and not members and new.title and new.deadline and new.bad_date is None:
+            return await self._create(turn, new.title, None, new.deadline, notice=notices[0])
+        form = self._new_form(turn, members, new.title, new.owner, new.deadline)
+        for f in form.fields:
+            if f.name == "owner" and new.unknown:
+                f.value = None
+        text = Md("\n".join(notices)) if notices else turn.t("sched.cmd.new_form_intro")
+        return [Reply(text=text, section="1d", form=form)]
 
     @staticmethod
-    def parse_new(text: str, members: list[Member], me: Member | None,
-                  today: date) -> tuple[str, Member | None, date | None, str]:
-        """Title, owner, deadline and an owner name that is no member, from "Leverancier bellen voor Piet op
-        12-12-2026". A name that matches nobody is only taken as an owner when it is one or two words."""
-        deadline = None
-        m = _DATE_TAIL.search(text)
-        if m:
-            raw = m.group("date")
-            try:
-                deadline = parse_date(raw)
-            except ValidationError:
-                try:  # "12 december" without a year: the next one
-                    deadline = parse_date(f"{raw} {today.year}")
-                    if deadline < today:
-                        deadline = parse_date(f"{raw} {today.year + 1}")
-                except ValidationError:
-                    deadline = None
-            if deadline is not None:
-                text = text[:m.start()]
-        owner = None
-        m = _OWNER_TAIL.search(text)
-        if m:
-            wanted = normalise(m.group("name"))
-            if wanted in phrases()["me"] and me is not None:
-                owner = me
-            else:
-                matches = [x for x in members if normalise(x.name) == wanted] or \
-                          [x for x in members if normalise(x.name).split()[:1] == [wanted]]
-                owner = matches[0] if len(matches) == 1 else None
-            if owner is not None:
-                text = text[:m.start()]
-            elif wanted not in phrases()["me"] and len(wanted.split()) <= 2 and m.group("name")[:1].isupper():
-                unknown = m.group("name").strip()
-                return text[:m.start()].strip(" ,:-–"), None, deadline, unknown
-        return text.strip(" ,:-–"), owner, deadline, ""
+    def parse_new(text: str, members: list[Member], me: Member | None, today: date) -> NewAction:
+        """Title, owner and deadline from "Leverancier bellen voor Piet op 12-12-2026" (owner and date in either
+        order, the date also as "morgen" or "vrijdag"). A trailing "voor <Naam>" that matches no member is
+        reported as unknown rather than left in the title; it counts as a name when it is capitalised and at most
+        four words, so "voor de begroting" stays part of the title."""
+        new = NewAction(text)
+        for _ in range(2):  # the date may come before or after the owner
+            if new.deadline is None and new.bad_date is None:
+                new.title = SchedulerFeature._take_date(new, today)
+            if new.owner is None and not new.unknown:
+                new.title = SchedulerFeature._take_owner(new, members, me)
+        new.title = new.title.strip(" ,:-–")
+        return new
+
+    @staticmethod
+    def _take_date(new: NewAction, today: date) -> str:
+        m = _DATE_TAIL.search(new.title)
+        if not m:
+            return new.title
+        try:
+            new.deadline = parse_date(m.group("date"), today=today)
+        except ValidationError as exc:
+            if exc.key != "date_impossible":  # "3 keer" is no date at all: it stays in the title
+                return new.title
+            new.bad_date = exc
+        return new.title[:m.start()]
+
+    @staticmethod
+    def _take_owner(new: NewAction, members: list[Member], me: Member | None) -> str:
+        m = _OWNER_TAIL.search(new.title)
+        if not m:
+            return new.title
+        raw = m.group("name").strip()
+        wanted = normalise(raw)
+        if wanted in phrases()["me"]:
+            new.owner = me
+            return new.title[:m.start()] if me is not None else new.title
+        matches = [x for x in members if normalise(x.name) == wanted] or \
+                  [x for x in members if normalise(x.name).split()[:1] == [wanted]]
+        if len(matches) == 1:
+            new.owner = matches[0]
+            return new.title[:m.start()]
+        if raw[:1].isupper() and len(wanted.split()) <= _NAME_WORDS:
+            new.unknown = raw
+            return new.title[:m.start()]
+        return new.title
 
     def _new_form(self, turn: Turn, members: list[Member], title: str = "", owner: Member | None = None,
                   deadline: date | None = None) -> Form:

@@ -174,6 +174,48 @@ async def test_an_unknown_owner_is_named_and_the_sender_picks_one(server):
     assert await server.services.repo("demo").list(Action) == []
 
 
+async def test_an_unknown_owner_after_the_date_is_named_too_and_never_kept_in_the_title(server):
+    await members(server)
+    [reply] = await server.say("nieuwe actie Offerte opvragen op 1-2-2027 voor Zorro van Dijk")
+    assert "Zorro van Dijk staat niet in de werkgroep" in reply["text"]
+    fields = {f["name"]: f for f in reply["form"]["fields"]}
+    assert fields["title"]["value"] == "Offerte opvragen" and fields["owner"].get("value") is None
+    assert fields["deadline"]["value"] == "2027-02-01"
+
+
+async def test_an_impossible_date_is_explained_and_the_owner_is_kept(server):
+    _, bert = await members(server)
+    [reply] = await server.say("nieuwe actie Offerte opvragen voor Bert op 31-2-2027")
+    assert "31-2-2027 bestaat niet" in reply["text"]
+    fields = {f["name"]: f for f in reply["form"]["fields"]}
+    assert fields["title"]["value"] == "Offerte opvragen" and fields["owner"]["value"] == str(bert.id)
+    assert fields["deadline"].get("value") is None
+    # an unknown owner and an impossible date: both are said, in English too
+    [reply] = await server.say("new action Call the supplier for Zorro on 30-2-2027")
+    assert "30-2-2027 is not a day" in reply["text"] and "Zorro is not in the working group" in reply["text"]
+    assert {f["name"]: f for f in reply["form"]["fields"]}["title"]["value"] == "Call the supplier"
+    assert await server.services.repo("demo").list(Action) == []
+
+
+async def test_relative_deadlines_count_from_the_bots_clock(server):
+    # the fixed clock says Monday 23 November 2026
+    await members(server)
+    cases = [("nieuwe actie Zaal boeken voor Bert morgen", date(2026, 11, 24)),
+             ("nieuwe actie Agenda maken voor Anna overmorgen", date(2026, 11, 25)),
+             ("nieuwe actie Notulen rondsturen voor Bert volgende week", date(2026, 11, 30)),
+             ("nieuwe actie Leverancier bellen voor Bert op vrijdag", date(2026, 11, 27)),
+             ("nieuwe actie Evaluatie voor Anna maandag", date(2026, 11, 30)),
+             ("new action Send the minutes for Bert tomorrow", date(2026, 11, 24)),
+             ("new action Book a room for Anna next week", date(2026, 11, 30)),
+             ("new action Call the supplier for Bert by friday", date(2026, 11, 27))]
+    for text, _ in cases:
+        [reply] = await server.say(text)
+        assert "#" in reply["text"] and not reply.get("form"), text
+    actions = await server.services.repo("demo").list(Action)
+    assert [(a.title, a.deadline) for a in actions] == [
+        (text.split(" ", 2)[2].split(" voor ")[0].split(" for ")[0], expected) for text, expected in cases]
+
+
 async def test_an_action_without_an_owner_says_who_is_reminded(server):
     # no members and no group conversation: nobody can be reminded, and the reply says so
     [reply] = await server.say("nieuwe actie Offerte opvragen op 15-1-2027")

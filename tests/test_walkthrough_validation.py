@@ -108,7 +108,7 @@ async def test_every_problem_of_a_contract_comes_in_one_answer(server):
     assert "Leverancier" in lines[0] and "verplicht" in lines[0]
     assert "Waarde per jaar" in lines[1] and "negatief" in lines[1]
     assert "Einddatum" in lines[2] and "vóór de startdatum" in lines[2]
-    assert "Besluit over verlenging" in lines[3] and "geen datum" in lines[3]
+    assert "Besluit over verlenging" in lines[3] and "31-2-2026 bestaat niet" in lines[3]
     late = await w.fill({"supplier": "CleanCo", "yearly_value": "-1", "end": "2027-06-01",
                          "extension_decision": "2028-01-01"}, "2Ba")
     assert [line.split(":")[0] for line in problem_lines(late[0])] == ["Waarde per jaar (€)",
