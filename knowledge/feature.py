@@ -94,7 +94,8 @@ class KnowledgeFeature(Dispatching):
             data["pending"] = text[:MAX_QUESTION]
         else:
             data.pop("pending", None)
-        return [outcome_reply(outcome, self.kb, org, resume=self._mid_walk(turn))]
+        reachable = outcome.entry is not None or outcome.off_topic or await handoff.available(turn)
+        return [outcome_reply(outcome, self.kb, org, resume=self._mid_walk(turn), handoff=reachable)]
 
     @staticmethod
     def _mid_walk(turn: Turn) -> bool:

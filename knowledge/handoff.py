@@ -49,6 +49,11 @@ async def open_ask(turn: Turn, question: str | None) -> Reply:
     return ask_form(turn, question)
 
 
+async def available(turn: Turn) -> bool:
+    """Whether a question can reach anyone now (a group conversation, or a coordinator the bot can message)."""
+    return await _destination(turn) is not None
+
+
 async def _destination(turn: Turn) -> tuple[Target, str] | None:
     """Where a question goes: the group conversation, else the coordinator; with whom it reached."""
     org_id = turn.incoming.org_id

@@ -61,13 +61,19 @@ def answer_reply(entry: Entry, lang: str, kb: KnowledgeBase, org: OrgKnowledge |
                               choices=choices), lang, resume)
 
 
-def suggest_reply(outcome: Outcome, lang: str, resume: bool = False) -> Reply:
+def suggest_reply(outcome: Outcome, lang: str, resume: bool = False, handoff: bool = True) -> Reply:
+    """The best guesses; "none of these, ask the working group" only when a question can reach someone."""
     choices = [Choice(label(s.entry.text("title", lang)), answer_value(s.entry.id)) for s in outcome.alternatives]
-    choices.append(Choice(t("kb.none_of_these", lang), HANDOFF))
+    if handoff:
+        choices.append(Choice(t("kb.none_of_these", lang), HANDOFF))
     return _with_resume(Reply(text=t("kb.did_you_mean", lang), choices=choices), lang, resume)
 
 
-def unknown_reply(lang: str, resume: bool = False) -> Reply:
+def unknown_reply(lang: str, resume: bool = False, handoff: bool = True) -> Reply:
+    """"I don't know", with the offer to ask the working group; without anyone to reach, no such offer."""
+    if not handoff:
+        return _with_resume(Reply(text=t("kb.unknown_nobody", lang), choices=[Choice(t("fallback.menu", lang), MENU)]),
+                            lang, resume)
     return _with_resume(Reply(text=t("kb.unknown", lang), choices=[Choice(t("kb.unknown_choice", lang), HANDOFF)]),
                         lang, resume)
 
@@ -79,14 +85,15 @@ def off_topic_reply(lang: str, resume: bool = False) -> Reply:
 
 
 def outcome_reply(outcome: Outcome, kb: KnowledgeBase, org: OrgKnowledge | None = None,
-                  resume: bool = False) -> Reply:
+                  resume: bool = False, handoff: bool = True) -> Reply:
+    """`handoff`: whether a question can be passed on to someone (else the hand-off is not offered)."""
     if outcome.entry is not None:
         return answer_reply(outcome.entry, outcome.lang, kb, org, resume)
     if outcome.suggests:
-        return suggest_reply(outcome, outcome.lang, resume)
+        return suggest_reply(outcome, outcome.lang, resume, handoff)
     if outcome.off_topic:
         return off_topic_reply(outcome.lang, resume)
-    return unknown_reply(outcome.lang, resume)
+    return unknown_reply(outcome.lang, resume, handoff)
 
 
 def _with_resume(reply: Reply, lang: str, resume: bool) -> Reply:

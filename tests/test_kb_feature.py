@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.i18n import t
+from bot.records import Member
 from knowledge.base import default_base
+from tests.helpers.kb_org import set_up
 
 
 def values(reply: dict) -> list[str]:
@@ -56,6 +58,7 @@ UNANSWERED = "Hoeveel parkeerplekken heeft ons kantoor voor leveranciers?"
 
 
 async def test_unanswerable_question_is_honest_and_offers_the_hand_off(server):
+    await set_up(server)
     reply = (await server.say(UNANSWERED))[0]
     assert reply["section"] is None
     assert "weet ik niet" in reply["text"]
@@ -75,6 +78,7 @@ async def test_a_question_outside_the_topic_is_told_so_without_the_hand_off(serv
 
 
 async def test_a_vague_question_gets_did_you_mean_with_the_top_three(server):
+    await set_up(server)
     kb = default_base()
     # one or two words that many entries use name no topic: the bot asks instead of guessing
     vague = next(q for q in ("contract", "leverancier banen", "inkoop", "social return en werk", "banen")
@@ -86,7 +90,25 @@ async def test_a_vague_question_gets_did_you_mean_with_the_top_three(server):
     assert (await server.say(choice=picks[0]))[0]["section"] is not None
 
 
+async def test_with_nobody_to_reach_no_answer_offers_the_hand_off(server):
+    # no group conversation, and the coordinator was typed in by name and never chatted: nobody can be asked
+    await set_up(server, group=False, coordinator=False)
+    await server.services.repo("demo").add(Member(name="Carla Smit", position="coordinator"))
+    unknown = (await server.say(UNANSWERED))[0]
+    assert "weet ik niet" in unknown["text"] and "geen werkgroepkanaal" in unknown["text"]
+    assert "kb:handoff" not in values(unknown) and values(unknown) == ["core:help"]
+    vague = (await server.say("contract"))[0]
+    assert vague["text"].startswith("Ik weet niet zeker wat je bedoelt")
+    assert values(vague) and "kb:handoff" not in values(vague)
+    english = (await server.say("How many parking spaces does our office have for suppliers?"))[0]
+    assert "no working-group channel" in english["text"] and "kb:handoff" not in values(english)
+    # once the working group has a conversation, the offer is back
+    await set_up(server, coordinator=False)
+    assert "kb:handoff" in values((await server.say(UNANSWERED))[0])
+
+
 async def test_mid_walk_through_answers_offer_the_way_back(server):
+    await set_up(server)
     await server.say("start")
     reply = (await server.say("Wat is een voorbehouden opdracht?"))[0]
     assert reply["section"] == "2Ab"
