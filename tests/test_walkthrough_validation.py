@@ -22,6 +22,16 @@ async def _with_members(w: Walker) -> None:
     await w.fill({"name": "Bram Jansen", "roles": ["procurement_expert"], "position": "backup"}, "1b")
 
 
+async def _at_plan(server) -> Walker:
+    """Members and the CleanCo contract entered, and the 4a plan form on screen."""
+    w = Walker(server)
+    await _with_members(w)
+    await _at(w, "2Ba", "contracts")
+    await w.fill({"supplier": "CleanCo"}, "2Ba")
+    await _at(w, "4a", "plan")
+    return w
+
+
 async def test_an_unknown_role_is_refused_and_the_form_comes_back(server):
     w = Walker(server)
     await _at(w, "1b", "members")
@@ -144,11 +154,7 @@ async def test_top_three_means_three_at_most(server):
 
 
 async def test_a_monitoring_plan_needs_someone_to_report(server):
-    w = Walker(server)
-    await _with_members(w)
-    await _at(w, "2Ba", "contracts")
-    await w.fill({"supplier": "CleanCo"}, "2Ba")
-    await _at(w, "4a", "plan")
+    w = await _at_plan(server)
     contract = w.options("contract_id")["CleanCo"]
     replies = await w.fill({"contract_id": contract, "frequency": "quarter"}, "4a")
     assert "geen contractmanager" in plain(replies[0]["text"])
@@ -158,6 +164,22 @@ async def test_a_monitoring_plan_needs_someone_to_report(server):
     assert await server.services.repo("demo").list(MonitoringPlan) == []
     await w.fill({"contract_id": contract, "frequency": "year", "figures": ["paid_hours"]}, "4a")
     assert await server.services.repo("demo").list(MonitoringPlan) == []
+
+
+async def test_a_saved_monitoring_plan_counts_the_figures_that_were_picked(server):
+    w = await _at_plan(server)
+    plan = {"contract_id": w.options("contract_id")["CleanCo"], "frequency": "month",
+            "reporter_id": w.member_value("Bram", "reporter_id")}
+    three = plain((await w.fill({**plan, "figures": ["target_group", "costs", "evidence"]}, "4a"))[0]["text"])
+    assert "verloonde uren en het aantal mensen, plus de 3 soorten cijfers" in three and "5 soort" not in three
+    await _at(w, "4a", "plan")
+    await w.fill({**plan, "figures": ["costs"]}, "4a")  # a changed plan is confirmed by sending it again
+    one = plain((await w.fill({**plan, "figures": ["costs"]}, "4a"))[0]["text"])
+    assert "plus de 1 soort cijfers" in one
+    await _at(w, "4a", "plan")
+    await w.fill({**plan, "figures": []}, "4a")
+    none = plain((await w.fill({**plan, "figures": []}, "4a"))[0]["text"])
+    assert "het aantal mensen. Eerste periode" in none and "soort" not in none
 
 
 async def test_an_empty_evaluation_is_not_saved(server):
@@ -226,11 +248,7 @@ async def test_the_2ac_advice_needs_its_figures_and_a_labour_share_of_at_most_10
 
 
 async def test_a_monitoring_plan_is_changed_only_by_those_who_may_and_after_confirming(server):
-    w = Walker(server)
-    await _with_members(w)
-    await _at(w, "2Ba", "contracts")
-    await w.fill({"supplier": "CleanCo"}, "2Ba")
-    await _at(w, "4a", "plan")
+    w = await _at_plan(server)
     contract = w.options("contract_id")["CleanCo"]
     bram = w.member_value("Bram", "reporter_id")
     first = {"contract_id": contract, "frequency": "month", "reporter_id": bram, "ambition_jobs": "2"}

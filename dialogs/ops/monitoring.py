@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from bot.markdown import Md
 from bot.records import Evaluation, Member, MonitoringPlan
 from bot.workgroup import confirm_change, contract_deciders, may_manage_contract
 from dialogs.documents import fmt_date
@@ -56,9 +57,11 @@ async def monitoring_plan(ctx: Ctx, node: Node, values: dict[str, Any]) -> Outco
                                      old=_describe(ctx, node, old, before), new=_describe(ctx, node, plan, reporter))])
     ctx.turn.state.data.pop("flow_confirm", None)
     plan = await ctx.repo.save(plan)
+    picked = len([f for f in plan.figures if f not in ALWAYS])  # the always-asked two are named, not counted
+    extra = ctx.t("op.monitoring.extra_figures", count=picked) if picked else ""
     return Outcome(text=ctx.t("op.monitoring.saved", name=contract_label(contract), frequency=frequency,
-                              reporter=reporter.name, figures=len(plan.figures),
-                              start=fmt_date(plan.start_period, ctx.lang)), answer=plan.id)
+                              reporter=reporter.name, extra=Md(extra), start=fmt_date(plan.start_period, ctx.lang)),
+                   answer=plan.id)
 
 
 def _describe(ctx: Ctx, node: Node, plan: MonitoringPlan, reporter: Member | None) -> str:
