@@ -26,7 +26,7 @@ from monitoring.evaluation import FORM_PREFIX as EVAL_PREFIX
 from monitoring.evaluation import WHOLE, evaluation_form, read_evaluation
 from monitoring.figures import FORM_PREFIX as REPORT_PREFIX
 from monitoring.figures import check, prompt_reply, read_report, report_form
-from monitoring.formatting import day, period_label
+from monitoring.formatting import day, missing_periods, period_label
 from monitoring.lookup import match_contracts, may_report, plan_for, reporter_of
 from monitoring.periods import Period, period_starting
 from monitoring.presentation import contract_reply, organisation_reply, summary
@@ -425,8 +425,7 @@ class MonitoringFeature(Dispatching):
                                 date=day(upcoming[0], turn.lang)))
             missing = contract_result(contract, plan, snap.reports, today).missing
             if missing:
-                lines.append(turn.t("monitoring.home.open", periods=", ".join(
-                    period_label(p, turn.lang) for p in missing[-3:])))
+                lines.append(turn.t("monitoring.home.open", periods=missing_periods(missing, turn.lang)))
                 choices.append(Choice(str(turn.t("monitoring.results.report")) + f": {contract.label}",
                                       f"mon:report:{plan.id}"))
             else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.i18n import t
+from bot.markdown import Md
 from monitoring.periods import Period
 
 
@@ -43,3 +44,15 @@ def period_label(period: Period, lang: str) -> str:
         if period.months == 6:
             return f"H{(period.start.month - 1) // 6 + 1} {year}"
     return f"{day(period.start, lang)} – {day(period.end, lang)}"
+
+
+MAX_MISSING = 3
+"""Missing periods named in a reply; older ones are counted. Digest, results and home share this."""
+
+
+def missing_periods(periods: list[Period], lang: str) -> Md:
+    """'oktober 2026, november 2026, december 2026 (en nog 1 eerdere periode)': the latest by name."""
+    text = ", ".join(period_label(p, lang) for p in periods[-MAX_MISSING:])
+    if len(periods) > MAX_MISSING:
+        text += str(t("monitoring.missing_earlier", lang, count=len(periods) - MAX_MISSING))
+    return Md(text)  # period names are the bot's own words

@@ -14,13 +14,12 @@ from monitoring.chart import contract_chart, organisation_chart
 from monitoring.due import next_prompt, reportable
 from monitoring.evaluation import label
 from monitoring.export import results_csv
-from monitoring.formatting import day, hours, number, period_label
+from monitoring.formatting import day, hours, missing_periods, number, period_label
 from monitoring.periods import Period, jobs
 from monitoring.records import MonitoringReport
 from monitoring.results import ContractResult, OrganisationResult
 
 MAX_PERIOD_LINES = 4
-MAX_MISSING = 3
 MAX_ANSWER = 160
 
 
@@ -35,11 +34,6 @@ def _slug(text: str) -> str:
 
 def attachments(stem: str, png: bytes, csv: bytes) -> list[Attachment]:
     return [Attachment(f"{stem}.png", "image/png", data=png), Attachment(f"{stem}.csv", "text/csv", data=csv)]
-
-
-def _missing(periods: list[Period], lang: str) -> str:
-    names = [period_label(p, lang) for p in periods[-MAX_MISSING:]]
-    return ", ".join(names)
 
 
 def _percent(value: float, ambition: float | None) -> str | None:
@@ -76,7 +70,7 @@ def contract_text(result: ContractResult, evaluation: Evaluation | None, today: 
             lines.append(t("monitoring.results.ambition", lang, ambition=number(result.ambition, lang, 1),
                            percent=percent))
     if result.missing:
-        lines.append(t("monitoring.results.missing", lang, periods=_missing(result.missing, lang)))
+        lines.append(t("monitoring.results.missing", lang, periods=missing_periods(result.missing, lang)))
     if evaluation is not None and evaluation.date is not None and evaluation.answers:
         key, answer = next(iter(evaluation.answers.items()))
         short = answer if len(answer) <= MAX_ANSWER else answer[:MAX_ANSWER].rsplit(" ", 1)[0] + " …"

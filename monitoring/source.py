@@ -11,11 +11,10 @@ from bot.notify import DigestSection, Notice
 from bot.records import Organisation
 from bot.repository import Repository
 from monitoring.due import GRACE, Snapshot, due, load_snapshot, local_today, reporter, user_target
-from monitoring.formatting import number, period_label
+from monitoring.formatting import missing_periods, number, period_label
 from monitoring.results import ContractResult, contract_result
 
 MAX_DIGEST_LINES = 5
-MAX_MISSING = 2
 
 
 def digest_text(results: list[ContractResult], lang: str, unreachable: list[tuple[str, str | None]] = ()) -> Md | None:
@@ -34,8 +33,7 @@ def digest_text(results: list[ContractResult], lang: str, unreachable: list[tupl
             if result.ambition is not None:
                 text += str(t("monitoring.digest.ambition", lang, ambition=number(result.ambition, lang, 1)))
         if result.missing:
-            periods = ", ".join(period_label(p, lang) for p in result.missing[-MAX_MISSING:])
-            text += str(t("monitoring.digest.missing", lang, periods=periods))
+            text += str(t("monitoring.digest.missing", lang, periods=missing_periods(result.missing, lang)))
         lines.append(t("monitoring.digest.line", lang, contract=result.contract.label, latest=Md(text)))
     if len(results) > MAX_DIGEST_LINES:
         lines.append(t("monitoring.digest.more", lang, count=len(results) - MAX_DIGEST_LINES))

@@ -154,6 +154,22 @@ async def test_the_digest_says_when_the_reporter_cannot_be_reached(server, clock
     assert "Voor Catering kan ik Dirk Bos niet om cijfers vragen" in digest["text"]
 
 
+async def test_the_digest_and_the_results_name_the_same_missing_periods(server, clock):
+    repo = server.services.repo(server.org)
+    await repo.add(Member(name="Cor Visser", user_id="u9", channel="local", position="coordinator"))
+    anna = await repo.add(Member(name="Anna de Vries", user_id="u1", channel="local", roles=["contract_manager"]))
+    contract = await repo.add(Contract(name="Schoonmaak", supplier="Schoon BV", contract_manager_id=anna.id))
+    await repo.add(MonitoringPlan(contract_id=contract.id, frequency="month", reporter_id=anna.id,
+                                  start_period=datetime(2026, 8, 1).date()))
+    await use_group_channel(server)
+    clock.set(datetime(2027, 1, 4, 9, 0, tzinfo=UTC))  # August to December ended, none reported
+    missing = "oktober 2026, november 2026, december 2026 (en nog 2 eerdere periodes)"
+    [digest] = await server.say("digest nu", user="u9", name="Cor Visser")
+    assert f"{missing} nog niet doorgegeven" in digest["text"]
+    [results, *_] = await server.say("resultaten schoonmaak", user="u9", name="Cor Visser")
+    assert f"Nog niet doorgegeven: {missing}." in results["text"]
+
+
 async def test_yearly_evaluation_reaches_the_working_group(server, clock):
     await set_up(server)
     await use_group_channel(server)
