@@ -59,9 +59,8 @@ def read_evaluation(form: Form, values: Any, lang: str, contract_id: int | None,
     answers = {k: v for k, v in clean.items() if v}
     if not answers and not errors:
         return None, [t("monitoring.evaluation.empty", lang)]
-    labels = {f.name: f.label for f in form.fields}
-    for key, text in answers.items():
-        refused = privacy_message(text, today, lang, labels[key])
+    for key, text in answers.items():  # the question's short name: the whole question is too long to repeat
+        refused = privacy_message(text, today, lang, label(key, lang))
         if refused:
             errors.append(refused)
     if errors:

@@ -217,6 +217,8 @@ async def test_evaluation_is_saved_without_personal_data_and_shown_with_the_resu
     assert form["section"] == "4b" and form["form"]["id"] == f"mon:eval:{contract.id}"
     [refused] = await server.say(form={"id": form["form"]["id"], "values": {"impact": "Bel Piet: 06-12345678"}})
     assert "telefoonnummer" in refused["text"]
+    # the refusal names the question by its short name, not the whole question
+    assert "- Impact: daar staat een telefoonnummer in" in refused["text"] and "Denk aan banen" not in refused["text"]
     [empty] = await server.say(form={"id": form["form"]["id"], "values": {}})
     assert "ten minste één" in empty["text"]
     [saved] = await server.say(form={"id": form["form"]["id"], "values": {
