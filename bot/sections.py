@@ -31,6 +31,13 @@ def title(code: str, lang: str) -> str:
     return entry.get(lang) or entry["nl"]
 
 
+def label(code: str, lang: str) -> str:
+    """The title as a list label: '1a Het bestuur betrekken' and 'Stap 1: Actieplan en draagvlak' carry their code
+    already; the others get it in front ('intro – Over social return …')."""
+    text = title(code, lang)
+    return text if code in text.replace(":", " ").split() else f"{code} – {text}"
+
+
 def step_of(code: str) -> str:
     """The step a section belongs to: '2Ba' → '2B', '1a' → '1', 'route' → 'route'."""
     if code in ("route",) or not code[:1].isdigit():

@@ -49,7 +49,7 @@ def asks_for_list(norm: str) -> str | None:
 # -- the form to add or change an entry (also used by the hand-off's "add") ----------------------------
 
 def _section_options(lang: str) -> list[Choice]:
-    return [Choice(f"{code} – {sections.title(code, lang)}", code) for code in sections.codes()]
+    return [Choice(sections.label(code, lang), code) for code in sections.codes()]
 
 
 def entry_form(turn: Turn, form_id: str, title: str, question: str, answer: str | None,
@@ -158,7 +158,7 @@ async def show(turn: Turn, raw: str) -> list[Reply]:
     code = entry.section
     text = turn.t("kb.own.detail", question=entry.question, answer=entry.answer,
                   variants="; ".join(entry.variants) or "–",
-                  section=f"{code} – {sections.title(code, turn.lang)}" if code and sections.is_code(code) else "–",
+                  section=sections.label(code, turn.lang) if code and sections.is_code(code) else "–",
                   who=_who(names, entry.added_by, entry.added_by_name), date=_date(turn, entry.created_at))
     if entry.updated_at is not None:
         text = Md(text + "\n" + turn.t("kb.own.changed_by", who=_who(names, entry.updated_by, entry.updated_by_name),

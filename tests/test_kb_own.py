@@ -70,6 +70,10 @@ async def test_the_coordinator_edits_an_answer_and_the_next_question_gets_it(ser
     form = await edit_form(server)
     prefilled = {f["name"]: f.get("value") for f in form["fields"]}
     assert prefilled == {"question": QUESTION, "answer": ANSWER, "variants": None, "section": "2Ba"}
+    # the section list names each section once: its code, then its title without the code again
+    labels = {o["value"]: o["label"] for o in next(f for f in form["fields"] if f["name"] == "section")["options"]}
+    assert labels["1a"] == "1a Het bestuur betrekken" and labels["3"] == "Stap 3: De banen realiseren"
+    assert labels["intro"].startswith("intro – ") and all(not lab.startswith(f"{c} – {c}") for c, lab in labels.items())
     changed = {**prefilled, "answer": NEW_ANSWER, "section": "4a", "variants": "waar parkeert de leverancier"}
     saved = (await server.say(form={"id": form["id"], "values": changed}, user="carla", name="Carla Smit"))[0]
     assert "nieuwe antwoord" in saved["text"]
