@@ -19,6 +19,7 @@ from adapters.local import web as local_web
 from adapters.local.notifier import LocalNotifier
 from adapters.server import Mount, build_app
 from adapters.teams.lazy import LazyTeamsNotifier
+from bot.claim_notices import ClaimSource
 from bot.clock import Clock, FixedClock
 from bot.config import Config, ConfigError
 from bot.feature import Feature
@@ -44,7 +45,7 @@ def build_features(services: Services) -> list[Feature]:
 
 def build_due_sources(services: Services) -> list[DueSource]:
     """Features with their own due notifications; the scheduler delivers them with its own."""
-    return [MonitoringSource()]
+    return [MonitoringSource(), ClaimSource()]
 
 
 def build_services(config: Config, clock: Clock | None = None) -> Services:

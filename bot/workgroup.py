@@ -4,7 +4,8 @@ Linking a chat user to a member: a member typed in by name is linked to the firs
 that name, unless the member is the coordinator or the backup. Those rights are never handed over
 by a name alone (names are free text in the web chat): the link waits as a `claim` until the linked
 coordinator or backup confirms it, or, while neither is linked, is made at once for the chat user who
-added the member in step 1b. A linked member is never linked to anyone else.
+added the member in step 1b. A linked member is never linked to anyone else. Whoever must confirm a
+waiting claim is told so by bot.claim_notices (a due source the scheduler delivers).
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flow_walk import Walker, plain, values_of
+from test_monitoring_cycle import tick
 from test_walkthrough_validation import _at
 
 from bot.records import Member
@@ -110,3 +111,24 @@ async def test_the_coordinator_steps_down_only_by_handing_over(server):
         assert members["Anna"].position == "coordinator" and members["Bert"].position == "backup"
     refused = await server.say("instellingen", user="olaf", name="Olaf")
     assert refused[0]["form"] is None
+
+
+async def test_whoever_must_confirm_a_waiting_backup_gets_a_notice_with_the_buttons_once(server):
+    await _group(server)
+    await server.say("hoi", user="evil99", name="Bert Bakker")
+    bert = (await _members(server))["Bert"]
+    assert bert.claim and bert.claim["user_id"] == "evil99"
+    outcomes = tick(server, "2026-11-23T10:00+01:00")
+    assert [o for o in outcomes if o[0].startswith("wg:claim:")] == [(f"wg:claim:{bert.id}:evil99:u1", "sent")]
+    [notice] = [n for n in await server.notifications(user="u1") if n["key"].startswith("wg:claim:")]
+    text = plain(notice["text"])
+    assert "Chatgebruiker Bert Bakker (evil99) zegt **Bert Bakker** te zijn, de back-up" in text
+    assert values_of(notice) == [f"core:wg:link:{bert.id}", f"core:wg:refuse:{bert.id}"]
+    assert not [n for n in await server.notifications(user="evil99") if n["key"].startswith("wg:claim:")]
+    assert not [o for o in tick(server, "2026-11-23T10:05+01:00") if o[0].startswith("wg:claim:")]
+    # the coordinator answers from the notice; the real Bert is announced when he turns up
+    await server.say(choice=f"core:wg:refuse:{bert.id}")
+    assert (await _members(server))["Bert"].claim is None
+    await server.say("hoi", user="bert", name="Bert Bakker")
+    outcomes = tick(server, "2026-11-23T11:00+01:00")
+    assert [o for o in outcomes if o[0].startswith("wg:claim:")] == [(f"wg:claim:{bert.id}:bert:u1", "sent")]
