@@ -143,6 +143,18 @@ class SchedulerFeature(Dispatching):
     def _today(turn: Turn) -> date:
         return turn.services.clock.now().astimezone(ZoneInfo(turn.org.timezone)).date()
 
+    @classmethod
+    def _relative_deadline(cls, turn: Turn, values: Any) -> Any:
+        """The submitted values with a typed "morgen" or "vrijdag" deadline turned into its date (forms know no
+        today; the terminal and chat forms let people type it)."""
+        raw = values.get("deadline") if isinstance(values, dict) else None
+        if not isinstance(raw, str):
+            return values
+        try:
+            return {**values, "deadline": parse_date(raw, today=cls._today(turn)).isoformat()}
+        except ValidationError:
+            return values
+
     @staticmethod
     async def _snapshot(turn: Turn) -> OrgSnapshot:
         snap, _ = await load(turn.repo, turn.org)
@@ -275,7 +287,7 @@ class SchedulerFeature(Dispatching):
     async def _save_new(self, turn: Turn, values: dict[str, Any]) -> list[Reply]:
         members = [m for m in await turn.repo.list(Member) if m.active]
         form = self._new_form(turn, members)
-        clean, errors = read_form(form, values, turn.lang)
+        clean, errors = read_form(form, self._relative_deadline(turn, values), turn.lang)
         if clean["deadline"] is not None and clean["deadline"] < self._today(turn):
             errors.append(turn.t("sched.form.past"))
         if errors:
@@ -353,7 +365,7 @@ class SchedulerFeature(Dispatching):
         if not await self._may_change(turn, action):
             return [turn.reply("sched.cmd.not_owner", id=action.id)]
         form = self._deadline_form(turn, action)
-        clean, errors = read_form(form, values, turn.lang)
+        clean, errors = read_form(form, self._relative_deadline(turn, values), turn.lang)
         today = self._today(turn)
         if clean["deadline"] is not None and clean["deadline"] < today:
             errors.append(turn.t("sched.form.past"))

@@ -214,6 +214,10 @@ async def test_relative_deadlines_count_from_the_bots_clock(server):
     actions = await server.services.repo("demo").list(Action)
     assert [(a.title, a.deadline) for a in actions] == [
         (text.split(" ", 2)[2].split(" voor ")[0].split(" for ")[0], expected) for text, expected in cases]
+    # typed into the form, too
+    ok = await server.say(form={"id": "sched:new", "values": {"title": "Offerte", "owner": "1",
+                                                               "deadline": "overmorgen"}})
+    assert "due Wed 25 Nov" in ok[0]["text"]  # the conversation went on in English
 
 
 async def test_an_action_without_an_owner_says_who_is_reminded(server):
