@@ -5,7 +5,8 @@ down is shown again to others, so free text (monitoring remarks, evaluations, th
 text fields) is refused when it contains a BSN (a 9-digit number that passes the 11-check; other
 9-digit numbers are fine), an e-mail address, a phone number (Dutch 06/0xx numbers, +31/0031, or
 any +country number) or a date of birth (a date with a birth word nearby, or a full date from a
-plausible birth year).
+plausible birth year). Fields that ask for no names at all (monitoring remarks) also refuse a person
+named in an obvious form: 'de heer Jansen', 'mevrouw De Boer', 'Mrs Smith', 'Jan de Vries (1985)'.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from bot.i18n import t
 from bot.markdown import Md
 from bot.values import ValidationError, parse_date
 
-KINDS = ("bsn", "email", "phone", "birthdate")
+KINDS = ("bsn", "email", "phone", "birthdate", "name")
 MIN_AGE = 15
 """A full date at least this many years back reads as somebody's date of birth."""
 
@@ -33,7 +34,17 @@ _DATE = re.compile(
     r"(?![\d])", re.IGNORECASE)
 _SHORT_DATE = re.compile(r"(?<![\d])\d{1,2}[-/.]\d{1,2}[-/.]\d{2}(?![\d])")
 _YEAR = re.compile(r"(?<![\d])(?:19|20)\d{2}(?![\d])")
-_BIRTH = re.compile(r"\b(?:geb\.|geboren|geboorte\w*|born|birth\w*|d\.?o\.?b\.?|verjaardag|jarig)", re.IGNORECASE)
+_BIRTH = re.compile(r"\b(?:geb\b\.?|geboren|geboorte\w*|born|birth\w*|d\.?o\.?b\.?|verjaardag|jarig)", re.IGNORECASE)
+
+
+_NAME = r"[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?"
+_PARTICLES = r"(?:(?:van|de|der|den|het|ten|ter|te|in|'t|von|la|le|du|d')\s+)*"
+_ADDRESSED = re.compile(
+    r"(?<![\w.])(?:(?i:de\s+heer|heer|meneer|mevrouw|mevr\.?|mw\.|dhr\.?|mr\.?|mrs\.?|ms\.?|miss|madam)\s+"
+    r"(?:[A-Z]\.\s*)*" + _PARTICLES + _NAME + r")")
+_NAME_YEAR = re.compile(
+    r"\b" + _NAME + r"\s+" + _PARTICLES + _NAME + r"\s*(?:\(\s*|,\s*)((?:19|20)\d{2})\b(?!\s*-)")
+"""A first name and surname followed by a year in brackets or after a comma: 'Jan de Vries (1985)'."""
 
 
 def bsn_valid(digits: str) -> bool:
@@ -72,8 +83,18 @@ def _is_birthdate(text: str, today: date) -> bool:
     return any(today.year - 100 <= d.year <= today.year - MIN_AGE for d in dates)
 
 
-def find_personal_data(text: str, today: date) -> str | None:
-    """The kind of personal data found in `text` (one of KINDS), or None when it looks clean."""
+def _is_person(text: str, today: date) -> bool:
+    """A person named as such: 'de heer Jansen', 'mevrouw De Boer', 'Mrs Smith', or a name with a birth year."""
+    if _ADDRESSED.search(text):
+        return True
+    return any(today.year - 100 <= int(m.group(1)) <= today.year - MIN_AGE for m in _NAME_YEAR.finditer(text))
+
+
+def find_personal_data(text: str, today: date, names: bool = False) -> str | None:
+    """The kind of personal data found in `text` (one of KINDS), or None when it looks clean.
+
+    With `names`, also a person's name in an obvious form (for fields that ask for no names at all, such
+    as monitoring remarks; elsewhere a name can be a colleague or a supplier's contact)."""
     if not text:
         return None
     if _EMAIL.search(text):
@@ -84,12 +105,14 @@ def find_personal_data(text: str, today: date) -> str | None:
         return "phone"
     if _is_birthdate(text, today):
         return "birthdate"
+    if names and _is_person(text, today):
+        return "name"
     return None
 
 
-def privacy_message(text: str, today: date, lang: str, label: str) -> Md | None:
+def privacy_message(text: str, today: date, lang: str, label: str, names: bool = False) -> Md | None:
     """The refusal for free text that holds personal data, or None when it is clean."""
-    kind = find_personal_data(text, today)
+    kind = find_personal_data(text, today, names)
     if kind is None:
         return None
     return t("privacy.refused", lang, field=label, what=t(f"privacy.{kind}", lang))

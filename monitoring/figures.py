@@ -1,6 +1,6 @@
 """The period-end report form, and reading it: types, plausibility and the AVG guard.
 
-Nothing is stored until the figures are valid. Hard limits: counts are whole numbers of 0 or more,
+Nothing is stored until the figures are valid. Hard limits: hours and counts are whole numbers of 0 or more,
 the paid hours cannot exceed people × the hours in the period (days × 24), of whom in the register
 and new placements cannot exceed the number of people. Above 40 paid hours a week per person the
 reporter is warned and asked to confirm.
@@ -29,6 +29,8 @@ WARN_HOURS_PER_WEEK = 40
 """Above this many paid hours a week per person the figures are probably a mistake: ask to confirm."""
 FORM_PREFIX = "mon:report:"
 NUMBER_FIELDS = ("hours", *COUNTS, "costs")
+WHOLE_HOURS = {"integer": "monitoring.check.whole_hours"}
+"""Hours are reported in whole hours (the README and the form's hint say so): a decimal gets this message."""
 
 
 FIELDS = ("hours", "people", "in_register", "placements", "training_places", "evidence", "costs")
@@ -56,7 +58,7 @@ def report_form(plan: MonitoringPlan, periods: list[Period], selected: Period, l
                                     options=[Choice(str(t(f"monitoring.evidence.{e}", lang)), e) for e in EVIDENCE]))
         else:
             fields.append(FormField(name, label, "number", required=name != "costs", minimum=0,
-                                    integer=name in COUNTS,
+                                    integer=name != "costs", messages=WHOLE_HOURS if name == "hours" else {},
                                     hint=str(t(f"monitoring.hint.{name}", lang))
                                     if name in ("hours", "people") else None))
     fields.append(FormField("remarks", str(t("monitoring.form.remarks", lang)), "textarea",
@@ -130,7 +132,7 @@ def read_report(form: Form, values: Any, lang: str, plan: MonitoringPlan, period
     if len(remarks) > MAX_REMARKS:
         errors.append(ValidationError("too_long", "remarks", maximum=MAX_REMARKS).message(lang, labels["remarks"]))
     else:
-        refused = privacy_message(remarks, today, lang, labels["remarks"])
+        refused = privacy_message(remarks, today, lang, labels["remarks"], names=True)
         if refused:
             errors.append(refused)
     period = next((p for p in periods if p.key == clean["period"]), None)

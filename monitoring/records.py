@@ -70,7 +70,7 @@ class MonitoringReport(Record):
             raise ValidationError("one_of", "evidence", value=str(self.evidence), allowed=", ".join(EVIDENCE))
         self.remarks = check_text(self.remarks, "remarks", required=False, max_length=MAX_REMARKS)
         today = self.submitted_at.date() if self.submitted_at else self.period_end
-        kind = find_personal_data(self.remarks, today)
+        kind = find_personal_data(self.remarks, today, names=True)
         if kind:
             raise ValidationError("personal_data", "remarks", kind=kind)
         if not self.submitted_by:

@@ -92,6 +92,32 @@ async def test_every_problem_of_the_figures_comes_in_one_answer(server):
     assert await reports(server) == []
 
 
+async def test_hours_are_whole_and_remarks_hold_no_names(server):
+    _, plan_id = await set_up(server)
+    form_id = f"mon:report:{plan_id}"
+    [start] = await server.say(choice=form_id)
+    hours = next(f for f in start["form"]["fields"] if f["name"] == "hours")
+    assert "hele uren" in hours["hint"]
+    [decimal] = await server.say(form={"id": form_id, "values": {**FIGURES, "hours": "100,5"}})
+    [line] = problem_lines(decimal)
+    assert "Verloonde uren" in line and "vul hele uren in" in line and "100 in plaats van 100,5" in line
+    for remark in ("Jan de Vries (geb 1985) is gestart", "Jan de Vries (1985) is gestart",
+                   "De heer Jansen werkt er nu", "Mw. Bakker begon in maart"):
+        [named] = await server.say(form={"id": form_id, "values": {**FIGURES, "remarks": remark}})
+        assert "AVG" in named["text"] and named["form"]["id"] == form_id, remark
+    assert await reports(server) == []
+    for remark in ("Twee plaatsingen via het WSP", "Start in januari bij Groen BV",
+                   "Samenwerking met Werkbedrijf Utrecht sinds 2019 loopt goed"):
+        [saved] = await server.say(form={"id": form_id, "values": {**FIGURES, "remarks": remark}})
+        assert "opgeslagen" in saved["text"] or "Bijgewerkt" in saved["text"], (remark, saved["text"])
+    [stored] = await reports(server)
+    assert stored.hours == 1340 and stored.remarks == "Samenwerking met Werkbedrijf Utrecht sinds 2019 loopt goed"
+    await server.say("english please")
+    [english] = await server.say(form={"id": form_id, "values": {**FIGURES, "hours": "100.5",
+                                                                 "remarks": "Mrs Smith started"}})
+    assert "whole hours" in english["text"] and "a person's name" in english["text"]
+
+
 async def test_many_hours_per_person_need_a_confirmation(server):
     _, plan_id = await set_up(server)
     [warning] = await server.say(form={"id": f"mon:report:{plan_id}", "values": {**FIGURES, "hours": "3000"}})
@@ -113,14 +139,14 @@ async def test_results_with_chart_and_csv_that_add_up(server, clock):
     await server.say(form={"id": f"mon:report:{plan_id}", "values": FIGURES})
     clock.set(datetime(2027, 1, 4, 9, 0, tzinfo=UTC))
     await server.say(form={"id": f"mon:report:{plan_id}",
-                           "values": {**FIGURES, "period": "2026-10-01", "hours": "1200.5", "placements": "2"}})
+                           "values": {**FIGURES, "period": "2026-10-01", "hours": "1.200", "placements": "2"}})
     [reply] = await server.say("resultaten schoonmaak")
     text = reply["text"]
     assert "Q3 2026" in text and "Q4 2026" in text and reply["section"] == "4a"
     total = re.search(r"Totaal\*\*: ([\d.,]+) uur", text)
     assert total is not None
     shown = float(total.group(1).replace(".", "").replace(",", "."))
-    assert shown == 2540.5
+    assert shown == 2540
     assert "nieuwe plaatsingen: 3" in text and "Ambitie: 5,0 banen" in text
     png, table = reply["attachments"]
     assert png["media_type"] == "image/png" and table["media_type"] == "text/csv"

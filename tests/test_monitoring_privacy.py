@@ -63,6 +63,24 @@ def test_ordinary_remarks_pass(text):
     assert find_personal_data(text, TODAY) is None
 
 
+NAMED = ["Jan de Vries (geb 1985) is gestart", "Pieter van den Berg (1990)", "Jan de Vries, 1985",
+         "de heer Jansen werkt er nu", "Mevrouw De Boer is gestart", "mw. Bakker begon in maart",
+         "dhr. P. de Groot", "Mrs Smith started", "overleg met mr. J. Smith"]
+NOT_NAMED = ["Twee plaatsingen via het WSP", "Start in januari bij Groen BV", "Groen BV (2019) levert",
+             "Gemeente Utrecht, 2026", "Contract met Schoon BV sinds 2015", "Start in januari 2027 bij Van Dijk Groen",
+             "Drie mensen via de Participatiewet", "De heer en mevrouw zijn aanspreekvormen"]
+
+
+@pytest.mark.parametrize("text", NAMED)
+def test_a_named_person_is_refused_where_no_names_are_asked(text):
+    assert find_personal_data(text, TODAY, names=True) in ("name", "birthdate")
+
+
+@pytest.mark.parametrize("text", NOT_NAMED + ALLOWED)
+def test_ordinary_remarks_with_organisations_and_years_pass(text):
+    assert find_personal_data(text, TODAY, names=True) is None
+
+
 def _with_check_digit(eight: str) -> str | None:
     total = sum(int(d) * w for d, w in zip(eight, range(9, 1, -1), strict=True))
     last = total % 11
