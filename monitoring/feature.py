@@ -339,7 +339,13 @@ class MonitoringFeature(Dispatching):
         return [await self._store(turn, copy, contract)]
 
     async def _later(self, turn: Turn, plan: MonitoringPlan, period: Period | None) -> list[Reply]:
+        """Ask again in a few days: only whoever is asked for the figures (or may report them) puts it off."""
         assert period is not None
+        contract = await turn.repo.get(Contract, plan.contract_id or 0)
+        reporter = await reporter_of(turn.repo, plan, contract)
+        if not await may_report(turn.repo, plan, contract, turn.incoming.user_id):
+            return [turn.reply("monitoring.later.not_yours", contract=contract.label if contract else "?",
+                               reporter=reporter.name if reporter else "?")]
         today = self._today(turn)
         again = today + timedelta(days=REMIND_LATER_DAYS)
         state = await turn.repo.find(PromptState, plan_id=plan.id, period_start=period.start) \
@@ -347,6 +353,8 @@ class MonitoringFeature(Dispatching):
         state.snoozed_until = local_at(again, turn.org.timezone)
         state.updated_at = turn.services.clock.now()
         await turn.repo.save(state)
+        if reporter is not None and reporter.user_id != turn.incoming.user_id:
+            return [turn.reply("monitoring.later.saved_other", date=day(again, turn.lang), reporter=reporter.name)]
         return [turn.reply("monitoring.later.saved", date=day(again, turn.lang))]
 
     # -- results -------------------------------------------------------------------------------

@@ -195,9 +195,19 @@ class SchedulerFeature(Dispatching):
         head = turn.t("sched.cmd.list_mine" if mine else "sched.cmd.list_all", count=len(actions))
         note = "" if everyone or member is not None else "\n" + turn.t("sched.cmd.not_member")
         text = Md(f"{head}\n{compose.lines(items, turn.lang, limit=20)}{note}\n" + turn.t("sched.cmd.list_hint"))
+        closable = await self._closable(turn, actions)
         done_buttons = [Choice(turn.t("sched.cmd.done_button", id=a.id), f"sched:done:{a.id}")
-                        for a in actions[:MAX_CHOICES - len(choices)]]
+                        for a in closable[:MAX_CHOICES - len(choices)]]
         return [Reply(text=text, section="1d", choices=done_buttons + choices)]
+
+    async def _closable(self, turn: Turn, actions: list[Action]) -> list[Action]:
+        """The actions whose done button this list shows: in a personal chat only those the user may close
+        (their own; all for the coordinator or backup). In a group conversation everybody sees the same
+        message, so every action keeps its button and a press by someone else is refused by name."""
+        if turn.incoming.is_group or await may_manage(turn.repo, turn.incoming.user_id):
+            return actions
+        member = turn.member
+        return [a for a in actions if member is not None and a.owner_id == member.id]
 
     # -- creating ---------------------------------------------------------------------------------------
     async def _new(self, turn: Turn, rest: str) -> list[Reply]:
@@ -325,12 +335,23 @@ class SchedulerFeature(Dispatching):
         return (member is not None and member.id == action.owner_id) or \
             await may_manage(turn.repo, turn.incoming.user_id)
 
+    @staticmethod
+    async def _owner(turn: Turn, action: Action) -> Member | None:
+        return await turn.repo.get(Member, action.owner_id) if action.owner_id is not None else None
+
+    async def _not_owner(self, turn: Turn, action: Action) -> Reply:
+        """Who may change this action instead, by name (the button may be on a message the whole group sees)."""
+        owner = await self._owner(turn, action)
+        if owner is None:
+            return turn.reply("sched.cmd.not_owner_none", id=action.id, title=action.title)
+        return turn.reply("sched.cmd.not_owner", id=action.id, title=action.title, owner=owner.name)
+
     async def _action_button(self, turn: Turn, verb: str, ident: str) -> list[Reply]:
         action = await self._find_action(turn, ident)
         if action is None:
             return [turn.reply("sched.cmd.unknown_action", id=ident[:12])]
         if not await self._may_change(turn, action):
-            return [turn.reply("sched.cmd.not_owner", id=action.id)]
+            return [await self._not_owner(turn, action)]
         today = self._today(turn)
         now = turn.services.clock.now()
         if verb == "deadline":
@@ -339,16 +360,20 @@ class SchedulerFeature(Dispatching):
                           section="1d", form=form)]
         if action.status == "done":
             return [turn.reply("sched.cmd.already_done", id=action.id, title=action.title)]
+        owner_name = ""
         if verb == "done":
             action.status, action.done_at = "done", now
             key = "sched.cmd.done"
         else:
             action.snoozed_until = today + timedelta(days=SNOOZE_DAYS)
-            key = "sched.cmd.snoozed"
+            owner = await self._owner(turn, action)
+            # the coordinator or backup snoozing someone else's action: it is the owner who hears again
+            key, owner_name = ("sched.cmd.snoozed_other", owner.name) \
+                if owner is not None and owner.user_id != turn.incoming.user_id else ("sched.cmd.snoozed", "")
         action.updated_at = now
         await turn.repo.update(action)
         until = fmt_date(action.snoozed_until, turn.lang, today) if action.snoozed_until else ""
-        return [Reply(text=turn.t(key, id=action.id, title=action.title, date=until), section="1d",
+        return [Reply(text=turn.t(key, id=action.id, title=action.title, date=until, owner=owner_name), section="1d",
                       choices=[Choice(turn.t("sched.button.my_actions"), "sched:list:mine")])]
 
     def _deadline_form(self, turn: Turn, action: Action) -> Form:
@@ -363,7 +388,7 @@ class SchedulerFeature(Dispatching):
         if action is None:
             return [turn.reply("sched.cmd.unknown_action", id=ident[:12])]
         if not await self._may_change(turn, action):
-            return [turn.reply("sched.cmd.not_owner", id=action.id)]
+            return [await self._not_owner(turn, action)]
         form = self._deadline_form(turn, action)
         clean, errors = read_form(form, self._relative_deadline(turn, values), turn.lang)
         today = self._today(turn)

@@ -199,6 +199,21 @@ async def test_remind_me_later(server):
     assert "bestaat niet" in refused["text"]
 
 
+async def test_only_the_one_asked_or_the_coordinator_puts_the_request_off(server):
+    _, plan_id = await set_up(server)
+    repo = server.services.repo(server.org)
+    await repo.add(Member(name="Cor Coördinator", user_id="boss", channel="local", position="coordinator"))
+    await repo.add(Member(name="Bert Jansen", user_id="u2", channel="local"))
+    for user, name in (("u2", "Bert Jansen"), ("olaf", "Olaf")):
+        [refused] = await server.say(choice=f"mon:later:{plan_id}:2026-07-01", user=user, name=name)
+        assert "is voor Anna de Vries" in refused["text"] and "opnieuw" not in refused["text"]
+    assert await repo.list(PromptState) == []
+    [boss] = await server.say(choice=f"mon:later:{plan_id}:2026-07-01", user="boss", name="Cor")
+    assert "ik vraag het Anna de Vries opnieuw op 26 november 2026" in boss["text"]
+    [state] = await repo.list(PromptState)
+    assert state.snoozed_until == datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+
+
 async def test_only_the_reporter_or_the_coordinator_submits(server):
     _, plan_id = await set_up(server)
     repo = server.services.repo(server.org)

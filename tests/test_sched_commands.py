@@ -65,6 +65,36 @@ async def test_someone_else_cannot_close_your_action(server):
     assert (await server.services.repo("demo").get(Action, 1)).status == "open"
 
 
+def done_buttons(reply: dict) -> list[str]:
+    return [c["value"] for c in reply["choices"] if c["value"].startswith("sched:done:")]
+
+
+async def test_done_buttons_only_for_whom_they_apply_and_a_friendly_no_in_the_group(server):
+    anna, bert = await members(server)
+    repo = server.services.repo("demo")
+    await repo.add(Member(name="Cas", user_id="u3", channel="local"))
+    await repo.add(Action(title="Notitie", owner_id=anna.id, deadline=date(2026, 12, 4)))
+    await repo.add(Action(title="Offerte", owner_id=bert.id, deadline=date(2026, 12, 11)))
+    [outsider] = await server.say("alle acties", user="olaf", name="Olaf")
+    assert "Notitie" in outsider["text"] and "Offerte" in outsider["text"]
+    assert done_buttons(outsider) == []
+    [member] = await server.say(choice="sched:list:all", user="u3", name="Cas")
+    assert "Offerte" in member["text"] and done_buttons(member) == []
+    [owner] = await server.say(choice="sched:list:all", user="u2", name="Bert Jansen")
+    assert done_buttons(owner) == ["sched:done:2"]
+    [coordinator] = await server.say(choice="sched:list:all")
+    assert done_buttons(coordinator) == ["sched:done:1", "sched:done:2"]
+    # in the group conversation everybody sees one message: the buttons stay, a press by someone else is refused
+    [group] = await server.say("alle acties", user="olaf", name="Olaf", group=True, conversation="channel-1")
+    assert done_buttons(group) == ["sched:done:1", "sched:done:2"]
+    [refused] = await server.say(choice="sched:done:2", user="olaf", name="Olaf", group=True,
+                                 conversation="channel-1")
+    assert "Bert Jansen" in refused["text"] and "Offerte" in refused["text"] and "coördinator" in refused["text"]
+    assert (await repo.get(Action, 2)).status == "open"
+    [snoozed] = await server.say(choice="sched:snooze:2")  # the coordinator may; it is Bert who hears again
+    assert "Bert Jansen hoort weer van me" in snoozed["text"]
+
+
 async def test_snooze_and_change_deadline_buttons(server):
     _, bert = await members(server)
     repo = server.services.repo("demo")
