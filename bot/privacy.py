@@ -40,8 +40,8 @@ _BIRTH = re.compile(r"\b(?:geb\b\.?|geboren|geboorte\w*|born|birth\w*|d\.?o\.?b\
 _NAME = r"[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?"
 _PARTICLES = r"(?:(?:van|de|der|den|het|ten|ter|te|in|'t|von|la|le|du|d')\s+)*"
 _ADDRESSED = re.compile(
-    r"(?<![\w.])(?:(?i:de\s+heer|heer|meneer|mevrouw|mevr\.?|mw\.|dhr\.?|mr\.?|mrs\.?|ms\.?|miss|madam)\s+"
-    r"(?:[A-Z]\.\s*)*" + _PARTICLES + _NAME + r")")
+    r"(?<![\w.])(?:(?i:de\s+heer|heer|meneer|mevrouw|mevr\.?|mw\.|dhr\.?|mr\.)|Mr|Mrs\.?|Ms\.?|Miss|Madam)\s+"
+    r"(?:[A-Z]\.\s*)*" + _PARTICLES + _NAME)
 _NAME_YEAR = re.compile(
     r"\b" + _NAME + r"\s+" + _PARTICLES + _NAME + r"\s*(?:\(\s*|,\s*)((?:19|20)\d{2})\b(?!\s*-)")
 """A first name and surname followed by a year in brackets or after a comma: 'Jan de Vries (1985)'."""

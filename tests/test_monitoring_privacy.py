@@ -65,10 +65,11 @@ def test_ordinary_remarks_pass(text):
 
 NAMED = ["Jan de Vries (geb 1985) is gestart", "Pieter van den Berg (1990)", "Jan de Vries, 1985",
          "de heer Jansen werkt er nu", "Mevrouw De Boer is gestart", "mw. Bakker begon in maart",
-         "dhr. P. de Groot", "Mrs Smith started", "overleg met mr. J. Smith"]
+         "dhr. P. de Groot", "Mrs Smith started", "overleg met mr. J. Smith", "Ms Jones started"]
 NOT_NAMED = ["Twee plaatsingen via het WSP", "Start in januari bij Groen BV", "Groen BV (2019) levert",
              "Gemeente Utrecht, 2026", "Contract met Schoon BV sinds 2015", "Start in januari 2027 bij Van Dijk Groen",
-             "Drie mensen via de Participatiewet", "De heer en mevrouw zijn aanspreekvormen"]
+             "Drie mensen via de Participatiewet", "De heer en mevrouw zijn aanspreekvormen",
+             "Overleg via MS Teams gepland", "afstemming in ms teams", "MR Bouw levert twee leerplekken"]
 
 
 @pytest.mark.parametrize("text", NAMED)
