@@ -87,10 +87,23 @@ def _value(field: FormField, raw: Any) -> Any:
 
 
 def invalid_reply(form: Form, values: Any, errors: list[Md], lang: str, section: str | None = None) -> Reply:
-    """The problems, and the same form again with what the user typed filled back in."""
+    """The problems, and the same form again with what the user typed filled back in.
+
+    A pick that is not among a field's options (someone no longer in the working group) is left out:
+    the form comes back with that field to choose again."""
     if isinstance(values, dict):
         for field in form.fields:
             if field.name in values and isinstance(values[field.name], str | int | float | list):
-                field.value = values[field.name]
+                field.value = _known(field, values[field.name])
     text = t("form.invalid", lang) + "\n" + "\n".join(f"- {e}" for e in errors)
     return Reply(text=text, section=section, form=form)
+
+
+def _known(field: FormField, value: Any) -> Any:
+    if field.type not in ("choice", "multichoice"):
+        return value
+    options = {o.value for o in field.options}
+    if field.type == "choice":
+        return value if str(value) in options else None
+    picked = value if isinstance(value, list) else str(value).split(",")
+    return [v for v in (str(p).strip() for p in picked) if v in options]

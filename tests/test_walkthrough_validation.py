@@ -134,6 +134,9 @@ async def test_an_owner_outside_the_group_is_one_line_and_comes_with_the_other_p
     lines = problem_lines(reply)
     assert len(lines) == 2, lines
     assert "verplicht" in lines[0] and "staat niet in de werkgroep" in lines[1]
+    owner = next(f for f in reply["form"]["fields"] if f["name"] == "owner")
+    assert "value" not in owner  # the unknown pick is not offered again; the deadline typed is kept
+    assert next(f for f in reply["form"]["fields"] if f["name"] == "deadline")["value"] == "2026-12-20"
     [typed] = await server.say(form={"id": "sched:new", "values": {"title": "Bellen", "owner": "999",
                                                                     "deadline": "1-1-2020"}})
     assert "staat niet in de werkgroep" in typed["text"] and "verleden" in typed["text"]
