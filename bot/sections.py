@@ -31,11 +31,11 @@ def title(code: str, lang: str) -> str:
     return entry.get(lang) or entry["nl"]
 
 
-def label(code: str, lang: str) -> str:
-    """The title as a list label: '1a Het bestuur betrekken' and 'Stap 1: Actieplan en draagvlak' carry their code
+def label(code: str, lang: str, sep: str = " – ") -> str:
+    """The title as a label: '1a Het bestuur betrekken' and 'Stap 1: Actieplan en draagvlak' carry their code
     already; the others get it in front ('intro – Over social return …')."""
     text = title(code, lang)
-    return text if code in text.replace(":", " ").split() else f"{code} – {text}"
+    return text if code in text.replace(":", " ").split() else f"{code}{sep}{text}"
 
 
 def step_of(code: str) -> str:

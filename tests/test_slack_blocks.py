@@ -91,9 +91,14 @@ def test_buttons_respect_slack_limits_and_have_unique_action_ids():
 
 
 def test_the_section_code_is_a_small_context_line():
-    rendered = blocks.reply_blocks(Reply(text=Md("Over route 2B"), section="2B"), "nl")
-    [context] = [b for b in rendered if b["type"] == "context"]
-    assert context["elements"][0]["text"].startswith("2B · ")
+    def line(section: str) -> str:
+        rendered = blocks.reply_blocks(Reply(text=Md("Over route 2B"), section=section), "nl")
+        [context] = [b for b in rendered if b["type"] == "context"]
+        return context["elements"][0]["text"]
+
+    assert line("2B") == "Stap 2B: Kansen in bestaande contracten"  # the title names its code: not twice
+    assert line("1a") == "1a Het bestuur betrekken"
+    assert line("intro") == "intro · Over social return en de banenafspraak"
 
 
 def settings_like_form() -> Form:

@@ -129,7 +129,7 @@ def fallback_text(reply: Reply) -> str:
 
 def section_line(code: str, lang: str) -> str:
     if sections.is_code(code):
-        return f"{code} · {sections.title(code, lang)}"
+        return sections.label(code, lang, " · ")
     return code
 
 

@@ -16,11 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot import sections
 from bot.forms import MAX_TEXT
 from bot.i18n import t
 from bot.markdown import InlineStyle, render_inline, to_plain
 from bot.messages import Attachment, Choice, Form, FormField, Reply
-from bot.sections import is_code, title
 from bot.values import ValidationError, parse_date, parse_number
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -138,10 +138,7 @@ def _text_blocks(text: str) -> list[dict[str, Any]]:
 
 
 def _footer(section: str, lang: str) -> dict[str, Any]:
-    label = section
-    if is_code(section):
-        name = title(section, lang)
-        label = name if re.search(rf"(?<!\w){re.escape(section)}(?!\w)", name) else f"{section} · {name}"
+    label = sections.label(section, lang, " · ") if sections.is_code(section) else section
     return {"type": "TextBlock", "text": escape(label), "isSubtle": True, "size": "Small", "wrap": True,
             "spacing": "Medium", "separator": True}
 
