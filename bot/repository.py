@@ -39,6 +39,9 @@ from bot.records import Organisation, Record, to_json
 log = logging.getLogger(__name__)
 LOOK_EVERY = 0.001
 """Seconds between two looks at an organisation's file for another process's writes, when reading."""
+INLINE_WRITE_MAX = 0.005
+"""A file write (with its fsyncs) that took at most this many seconds lets the next one run on the event
+loop itself; a slower one sends the writes to a worker thread until one is quick again."""
 R = TypeVar("R", bound=Record)
 T = TypeVar("T")
 MAX_ORG_ID = 200
@@ -134,6 +137,7 @@ class OrgStore:
         self._queue: list[_Pending] = []  # applied in memory, waiting for the next flush
         self._inflight: list[_Pending] = []  # applied, being flushed now
         self._flushing = False  # this process holds the file lock and is writing: the file changes are ours
+        self._inline = True  # see INLINE_WRITE_MAX
         self._lock = asyncio.Lock()
         self._flusher: asyncio.Task[None] | None = None
         self.db = TinyDB(storage=_MemoryStorage, holder=self)
@@ -284,6 +288,23 @@ class OrgStore:
         """
         return self.submit(fn)[1]
 
+    async def _write_file(self, payload: bytes) -> None:
+        """Write the file, on the loop while the disk is quick, else in a worker thread.
+
+        On a busy server a turn that waits for a worker thread waits a whole round of the event loop
+        (every other request in it) before it hears the write is done; a write of about a millisecond
+        on the loop costs the others less than that. A slow disk (network storage) must not stall every
+        user, though: once a write takes longer than INLINE_WRITE_MAX the thread takes over, until a
+        write there is quick again.
+        """
+        def timed() -> float:
+            started = time.perf_counter()
+            atomic_write(self.path, payload)
+            return time.perf_counter() - started
+
+        took = timed() if self._inline else await asyncio.to_thread(timed)
+        self._inline = took <= INLINE_WRITE_MAX
+
     async def _flush_all(self) -> None:
         async with self._lock:
             while self._queue:
@@ -316,7 +337,7 @@ class OrgStore:
             self._flushing = True
             try:
                 payload = _encode(self._data)
-                await asyncio.to_thread(atomic_write, self.path, payload)
+                await self._write_file(payload)
             except (OSError, TypeError, ValueError) as exc:  # ValueError: e.g. a lone surrogate in a text
                 log.error("writing %s failed: %s", self.path, exc)
                 error = StorageError(str(exc))

@@ -89,3 +89,45 @@ async def test_outside_one_commit_a_write_returns_only_once_it_is_on_disk(tmp_pa
     repo = StoreRegistry(tmp_path).repo("org-a")
     await repo.add(Action(title="Direct opgeslagen"))
     assert [d["title"] for d in on_disk(tmp_path, Action)] == ["Direct opgeslagen"]
+
+
+async def test_a_slow_disk_does_not_hold_up_everybody_else(tmp_path, monkeypatch):
+    """Quick writes run on the event loop; after one that is slow (network storage) the next go to a worker
+    thread, so other users' turns go on while the disk is busy, until a write is quick again."""
+    import asyncio
+    import threading
+    import time
+
+    real_write = repository.atomic_write
+    disk_state = {"slow": False, "busy": False}
+    where: list[str] = []
+
+    def disk(path: Path, data: bytes) -> None:
+        where.append("loop" if threading.current_thread() is threading.main_thread() else "thread")
+        disk_state["busy"] = True
+        if disk_state["slow"]:
+            time.sleep(repository.INLINE_WRITE_MAX * 4)
+        real_write(path, data)
+        disk_state["busy"] = False
+
+    async def write_while_another_user_goes_on(title: str) -> bool:
+        """Whether another user's turn ran while the disk was busy with this write."""
+        writing = asyncio.ensure_future(repo.add(Action(title=title)))
+        went_on_meanwhile = False
+        while not writing.done():
+            went_on_meanwhile = went_on_meanwhile or disk_state["busy"]
+            await asyncio.sleep(0.001)
+        await writing
+        return went_on_meanwhile
+
+    monkeypatch.setattr(repository, "atomic_write", disk)
+    repo = StoreRegistry(tmp_path).repo("org-a")
+    assert not await write_while_another_user_goes_on("Snelle schijf")
+    disk_state["slow"] = True
+    assert not await write_while_another_user_goes_on("Trage schijf")  # nobody knew yet: on the loop
+    assert await write_while_another_user_goes_on("Nu in een thread")
+    disk_state["slow"] = False
+    await repo.add(Action(title="Weer snel"))  # quick again, in the thread: the next one is on the loop
+    await repo.add(Action(title="Op de loop"))
+    assert where == ["loop", "loop", "thread", "thread", "loop"]
+    assert len(on_disk(tmp_path, Action)) == 5
