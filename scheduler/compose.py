@@ -45,10 +45,12 @@ def advice_buttons(lang: str, extension_first: bool) -> list[Choice]:
 
 
 # -- nudges -----------------------------------------------------------------------------------------------
-def nudge(action: Action, day: date, today: date, lang: str, orphan: bool = False) -> Reply:
+def nudge(action: Action, day: date, today: date, lang: str, orphan: bool = False,
+          on_behalf_of: str | None = None) -> Reply:
     """The reminder sent on `day` for an action's deadline (before, on the day, or overdue).
 
-    An action without an owner is sent to the coordinator (or the working group), saying so."""
+    An action without an owner, or whose owner (`on_behalf_of`) the bot cannot reach in chat, is sent to
+    the coordinator (or the working group), saying so."""
     assert action.deadline is not None
     deadline = action.deadline
     params = {"id": action.id, "title": action.title, "date": fmt_date(deadline, lang, today)}
@@ -60,6 +62,8 @@ def nudge(action: Action, day: date, today: date, lang: str, orphan: bool = Fals
         text = t("sched.nudge.overdue", lang, **params)
     if orphan:
         text = Md(f"{text} {t('sched.nudge.no_owner', lang)}")
+    elif on_behalf_of:
+        text = Md(f"{text} {t('sched.nudge.for_owner', lang, name=on_behalf_of)}")
     return Reply(text=text, section="1d", choices=action_buttons(action, lang))
 
 

@@ -198,10 +198,12 @@ def _nudges(ctx: _Context) -> Iterator[Due]:
             continue
         owner = ctx.snap.member(action.owner_id)
         orphan = owner is None or not owner.active
-        recipient = coordinator(ctx.snap) if orphan else owner
+        # an owner the bot cannot reach in chat (typed in by name, never wrote to it): the coordinator passes it on
+        unreachable = owner if not orphan and member_target(org_id, owner) is None else None
+        recipient = coordinator(ctx.snap) if orphan or unreachable else owner
         target = member_target(org_id, recipient)
         lang = ctx.member_lang(recipient) if recipient is not None else ctx.lang
-        if target is None and orphan:
+        if target is None and (orphan or unreachable):
             target = group_target(ctx.snap)
         if target is None:
             continue
@@ -209,7 +211,8 @@ def _nudges(ctx: _Context) -> Iterator[Due]:
         if slot is None:
             continue
         yield from _emit(ctx, slot, "nudge", [("", target, lang)],
-                         lambda lang, a=action, s=slot, o=orphan: compose.nudge(a, s.day, ctx.today, lang, o),
+                         lambda lang, a=action, s=slot, o=orphan, u=unreachable:
+                         compose.nudge(a, s.day, ctx.today, lang, o, u.name if u else None),
                          lambda lang, a=action: compose.action_summary(a, lang, ctx.today))
 
 

@@ -52,7 +52,8 @@ CASES = [
      dict(actions=[act(D(2026, 12, 10))], sent=["nudge:1:2026-12-17"]), ["nudge:1:2026-12-24"]),
     ("done action: silence", "2026-12-10T08:00+00:00", dict(actions=[act(D(2026, 12, 10), status="done")]), []),
     ("no deadline: silence", "2026-12-10T08:00+00:00", dict(actions=[act(None)]), []),
-    ("owner without chat", "2026-12-10T08:00+00:00", dict(actions=[act(D(2026, 12, 10), owner_id=3)]), []),
+    ("owner without chat: the coordinator passes it on", "2026-12-10T08:00+00:00",
+     dict(actions=[act(D(2026, 12, 10), owner_id=3)]), ["nudge:1:2026-12-10"]),
     ("snoozed past the deadline", "2026-12-10T08:00+00:00",
      dict(actions=[act(D(2026, 12, 10), snoozed_until=D(2026, 12, 14))]), []),
     ("snooze ends: overdue nudge", "2026-12-14T08:00+00:00",
@@ -293,3 +294,13 @@ def test_a_meeting_rolled_on_by_its_frequency_skips_the_weekend():
     first = datetime(2026, 12, 10, 10, 0, tzinfo=tz)  # Thursday; a month later is Sunday 10 January
     nxt = current_meeting(first, "monthly", datetime(2026, 12, 11, tzinfo=UTC), tz)
     assert nxt is not None and nxt.astimezone(tz).date() == D(2027, 1, 11) and nxt.astimezone(tz).hour == 10
+
+
+def test_a_nudge_for_an_owner_without_chat_goes_to_the_coordinator_who_is_asked_to_pass_it_on():
+    now = at("2026-12-10T08:00+00:00")
+    [nudge] = [d for d in compute_due(now, snapshot(actions=[act(D(2026, 12, 10), owner_id=3)])) if d.kind == "nudge"]
+    assert (nudge.target.to, nudge.target.user_id) == ("user", "u1")  # Anna, the coordinator
+    text = nudge.replies[0].text
+    assert "Offerte opvragen" in text and "Cas zonder chat" in text and "doorgeven" in text
+    own = [d for d in compute_due(now, snapshot(actions=[act(D(2026, 12, 10), owner_id=2)])) if d.kind == "nudge"]
+    assert own[0].target.user_id == "u2" and "doorgeven" not in own[0].replies[0].text
