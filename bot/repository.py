@@ -227,7 +227,10 @@ class OrgStore:
         one), so the dict's identity tells whether anything in it changed; the cache holds the dict,
         so its identity cannot pass to another.
         """
-        docs = self.table(name)
+        return self._derived_of(name, self.table(name), what, compute)
+
+    def _derived_of(self, name: str, docs: dict[str, dict[str, Any]], what: str,
+                    compute: Callable[[dict[str, dict[str, Any]]], T]) -> T:
         cached = self._derived.get((name, what))
         if cached is not None and cached[0] is docs:
             return cached[1]
@@ -251,8 +254,9 @@ class OrgStore:
                     found.setdefault(key, []).append(doc_id)
             return found
 
-        table = self.table(name)
-        return [(doc_id, table[doc_id]) for doc_id in self.derived(name, f"index:{field}", index).get(value, ())]
+        table = self.table(name)  # one look at the file for both the index and the documents
+        ids = self._derived_of(name, table, f"index:{field}", index).get(value, ())
+        return [(doc_id, table[doc_id]) for doc_id in ids]
 
     # -- writing ---------------------------------------------------------------------------
     def submit(self, fn: Callable[[TinyDB], Any]) -> tuple[Any, asyncio.Future[Any]]:

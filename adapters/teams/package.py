@@ -97,9 +97,13 @@ def localization(name: str, lang: str) -> dict[str, Any]:
     return result
 
 
+def _default_language() -> str:
+    """The manifest's own language ("nl" of "nl-nl")."""
+    return _content()["default_language"].split("-")[0]
+
+
 def _additional_languages() -> list[str]:
-    default = _content()["default_language"].split("-")[0]
-    return [lang for lang in _content()["languages"] if lang != default]
+    return [lang for lang in _content()["languages"] if lang != _default_language()]
 
 
 def manifest(app_id: str, *, name: str = "Partnerbot", website: str, developer: str = "Partnerbot",
@@ -107,7 +111,7 @@ def manifest(app_id: str, *, name: str = "Partnerbot", website: str, developer: 
     app_id = check_app_id(app_id)
     website = _https(website, "--website")
     content = _content()
-    default = content["default_language"].split("-")[0]
+    default = _default_language()
 
     result: dict[str, Any] = {
         "$schema": SCHEMA,
