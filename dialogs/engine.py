@@ -251,12 +251,12 @@ class Engine:
     def _personal_data(self, ctx: Ctx, node: Node, form: Form, clean: dict[str, Any]) -> list[Md]:
         """The AVG guard on the node's free-text fields: nothing is stored while one holds personal data."""
         assert node.form is not None
-        guarded = {spec.name for spec in node.form.fields if spec.guard}
+        guarded = {spec.name: spec.no_names for spec in node.form.fields if spec.guard}
         errors = []
         for field in form.fields:
             text = clean.get(field.name)
             if field.name in guarded and isinstance(text, str):
-                refused = privacy_message(text, ctx.today, ctx.lang, field.label)
+                refused = privacy_message(text, ctx.today, ctx.lang, field.label, names=guarded[field.name])
                 if refused:
                     errors.append(refused)
         return errors

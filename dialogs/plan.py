@@ -73,6 +73,9 @@ class FieldSpec:
 
     On for every text and textarea field unless the step file says `personal_data: allowed`
     (e.g. a supplier's business contact)."""
+    no_names: bool = False
+    """The guard also refuses a person's name (`no_names: true` in the step file): for answers about people from
+    the target group, such as the evaluation (4b). Not for fields where a colleague's name is expected."""
 
 
 @dataclass(frozen=True)
@@ -231,6 +234,9 @@ def _field(raw: Any, where: str, sources: set[str]) -> FieldSpec:
     personal = raw.get("personal_data", "refused")
     if personal not in ("refused", "allowed"):
         raise PlanError(f"{where} {name}: personal_data is 'refused' or 'allowed', not {personal!r}")
+    no_names = raw.get("no_names", False)
+    if not isinstance(no_names, bool) or (no_names and (kind not in FREE_TEXT or personal != "refused")):
+        raise PlanError(f"{where} {name}: no_names is true or false, only for a text field refusing personal data")
     messages = raw.get("messages") or {}
     if not isinstance(messages, dict):
         raise PlanError(f"{where} {name}: messages maps a validation key to a text key")
@@ -242,7 +248,7 @@ def _field(raw: Any, where: str, sources: set[str]) -> FieldSpec:
                      minimum=_opt_number(raw, "min", where), maximum=_opt_number(raw, "max", where),
                      integer=bool(raw.get("integer", False)), after=raw.get("after"), before=raw.get("before"),
                      messages=tuple((str(k), str(v)) for k, v in messages.items()),
-                     guard=kind in FREE_TEXT and personal == "refused")
+                     guard=kind in FREE_TEXT and personal == "refused", no_names=no_names)
 
 
 def _opt_number(raw: dict[str, Any], key: str, where: str) -> float | None:

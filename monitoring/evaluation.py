@@ -59,8 +59,10 @@ def read_evaluation(form: Form, values: Any, lang: str, contract_id: int | None,
     answers = {k: v for k, v in clean.items() if v}
     if not answers and not errors:
         return None, [t("monitoring.evaluation.empty", lang)]
-    for key, text in answers.items():  # the question's short name: the whole question is too long to repeat
-        refused = privacy_message(text, today, lang, label(key, lang))
+    # The question's short name: the whole question is too long to repeat. The answers talk about people from
+    # the target group ("what it means for the people involved"), so names are refused too.
+    for key, text in answers.items():
+        refused = privacy_message(text, today, lang, label(key, lang), names=True)
         if refused:
             errors.append(refused)
     if errors:

@@ -118,6 +118,25 @@ async def test_hours_are_whole_and_remarks_hold_no_names(server):
     assert "whole hours" in english["text"] and "a person's name" in english["text"]
 
 
+async def test_a_remark_with_a_plainly_written_name_is_refused_and_nothing_is_stored(server):
+    _, plan_id = await set_up(server)
+    form_id = f"mon:report:{plan_id}"
+    for remark, name in (("Jan de Vries is gestart", "Jan de Vries"), ("J. de Vries werkt nu 20 uur", "J. de Vries"),
+                         ("Fatima El Amrani is in dienst", "Fatima El Amrani")):
+        [named] = await server.say(form={"id": form_id, "values": {**FIGURES, "remarks": remark}})
+        [line] = problem_lines(named)
+        assert line.startswith(f'- Opmerkingen: "{name}" lijkt de naam van een persoon'), line
+        assert "AVG" in line and named["form"]["id"] == form_id
+        # what the user typed comes back, to take the name out
+        assert next(f for f in named["form"]["fields"] if f["name"] == "remarks")["value"] == remark
+    assert await reports(server) == []
+    [saved] = await server.say(form={"id": form_id, "values": {
+        **FIGURES, "remarks": "De Vries Schoonmaak B.V. zette twee mensen uit het WSP in; Mark van HR is tevreden"}})
+    assert "opgeslagen" in saved["text"], saved["text"]
+    [stored] = await reports(server)
+    assert stored.remarks.startswith("De Vries Schoonmaak B.V.")
+
+
 async def test_many_hours_per_person_need_a_confirmation(server):
     _, plan_id = await set_up(server)
     [warning] = await server.say(form={"id": f"mon:report:{plan_id}", "values": {**FIGURES, "hours": "3000"}})
@@ -269,6 +288,26 @@ async def test_evaluation_is_saved_without_personal_data_and_shown_with_the_resu
     assert evaluation.contract_id == contract.id and evaluation.date == date(2026, 11, 23)
     [results] = await server.say(choice=f"mon:results:{contract.id}")
     assert "Vijf mensen aan het werk" in results["text"]
+
+
+async def test_an_evaluation_answer_that_names_a_person_is_refused(server):
+    contract, _ = await set_up(server)
+    form_id = f"mon:eval:{contract.id}"
+    await server.say(choice=form_id)
+    [refused] = await server.say(form={"id": form_id, "values": {
+        "impact": "Mohammed Yilmaz heeft nu een vast contract", "share": "Op de nieuwjaarsborrel"}})
+    [line] = problem_lines(refused)
+    assert line.startswith('- Impact: "Mohammed Yilmaz" lijkt de naam van een persoon'), line
+    assert refused["form"]["id"] == form_id
+    assert await server.services.repo(server.org).list(Evaluation) == []
+    await server.say("english please")
+    [english] = await server.say(form={"id": form_id, "values": {"share": "A cake for A.B. Jansen"}})
+    assert '- Sharing: "A.B. Jansen" looks like a person\'s name' in english["text"]
+    [saved] = await server.say(form={"id": form_id, "values": {
+        "impact": "Een deelnemer heeft nu een vast contract", "share": "Op de nieuwjaarsborrel"}})
+    assert saved["section"] == "4b"
+    [evaluation] = await server.services.repo(server.org).list(Evaluation)
+    assert evaluation.answers["impact"] == "Een deelnemer heeft nu een vast contract"
 
 
 async def test_stop_monitoring(server):

@@ -13,6 +13,7 @@ from bot.sections import STEP_ORDER
 from dialogs.feature import phrases, start_code
 from dialogs.ops import REGISTRY
 from dialogs.plan import PlanError, load_plan, load_step
+from monitoring.evaluation import questions as evaluation_questions
 
 ROOT = Path(__file__).resolve().parent.parent
 HANDBOOK = Path("/work/shared/handbook/handreiking-partnerships-voor-meer-banen.md")
@@ -128,3 +129,23 @@ def test_a_step_file_without_english_is_refused(tmp_path):
         {"section": "1a", "nodes": [{"id": "a", "text": {"nl": "alleen Nederlands"}}]}]}))
     with pytest.raises(PlanError, match="nl and en"):
         load_step(bad, {}, REGISTRY.names())
+
+
+def test_the_walks_evaluation_refuses_names_like_monitorings_and_other_fields_keep_them(plan):
+    """4b's answers talk about people from the target group (no names); the keys are monitoring's questions."""
+    no_names = {(section, node.id, f.name) for section, sub in plan.substeps.items()
+                for node in sub.nodes if node.form for f in node.form.fields if f.no_names}
+    assert {name for _, _, name in no_names} == {q["key"] for q in evaluation_questions()}
+    assert {(sub, node) for sub, node, _ in no_names} == {("4b", "evaluate")}
+
+
+def test_no_names_only_on_a_text_field_that_refuses_personal_data(tmp_path):
+    for field in ({"name": "x", "type": "choice", "options": [{"value": "a", "label": {"nl": "a", "en": "a"}}]},
+                  {"name": "x", "type": "text", "personal_data": "allowed"}):
+        bad = tmp_path / "1.yaml"
+        bad.write_text(yaml.safe_dump({"step": "1", "goal": {"nl": "x", "en": "x"}, "substeps": [
+            {"section": "1a", "nodes": [{"id": "a", "text": {"nl": "x", "en": "x"}, "form": {
+                "title": {"nl": "x", "en": "x"}, "fields": [{**field, "label": {"nl": "x", "en": "x"},
+                                                            "no_names": True}]}}]}]}))
+        with pytest.raises(PlanError, match="no_names"):
+            load_step(bad, {}, REGISTRY.names())
