@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.files import FileStore
-from bot.notify import DueSource, Notifier
-from bot.repository import Repository, StoreRegistry
+from bot.messages import Reply
+from bot.notify import DeliveryError, DueSource, Notifier, Target
+from bot.repository import Repository, StoreRegistry, settle
 
 if TYPE_CHECKING:
     from bot.router import Router
@@ -41,3 +42,13 @@ class Services:
 
     def repo(self, org_id: str) -> Repository:
         return self.stores.repo(org_id)
+
+    async def deliver(self, target: Target, replies: list[Reply], key: str) -> None:
+        """Send `replies` to someone else during a turn, once what the turn wrote so far is on disk: nobody
+        hears of a record (a question, an answer) that a crash could still take back. DeliveryError when
+        the channel has no notifier or the message could not be sent."""
+        notifier = self.notifiers.get(target.channel)
+        if notifier is None:
+            raise DeliveryError(f"no notifier for {target.channel}", transient=False)
+        await settle()
+        await notifier.deliver(target, replies, key)

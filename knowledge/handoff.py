@@ -17,7 +17,6 @@ from bot.forms import invalid_reply, read_form
 from bot.i18n import t
 from bot.messages import Choice, Form, FormField, Reply
 from bot.notify import DeliveryError, Target
-from bot.repository import settle
 from bot.workgroup import holder
 from knowledge import own
 from knowledge.records import MAX_ANSWER, MAX_QUESTION, HandoffQuestion, OrgEntry
@@ -84,9 +83,8 @@ async def forward(turn: Turn, text: str) -> list[Reply]:
     lang = turn.org.language
     message = Reply(text=t("kb.handoff.group_message", lang, asker=question.asker_name, question=question.text),
                     choices=[Choice(t("kb.handoff.answer_button", lang), f"{REPLY}{question.id}")])
-    await settle()  # stored before anybody is told about it
     try:
-        await turn.services.notifiers[target.channel].deliver(target, [message], f"kb:question:{question.id}")
+        await turn.services.deliver(target, [message], f"kb:question:{question.id}")
     except DeliveryError as exc:
         log.warning("hand-off of question %s in org %s failed: %s", question.id, target.org_id, exc)
         return [turn.reply("kb.handoff.failed")]
@@ -140,12 +138,8 @@ async def submit_reply(turn: Turn, form_id: str, values: object) -> list[Reply]:
                            answer=question.answer))
     target = Target(org_id=incoming.org_id, channel=question.channel, to="user", user_id=question.asker_id,
                     conversation_id=question.conversation_id)
-    notifier = turn.services.notifiers.get(question.channel)
-    await settle()  # stored before the asker is told
     try:
-        if notifier is None:
-            raise DeliveryError(f"no notifier for {question.channel}", transient=False)
-        await notifier.deliver(target, [message], f"kb:answer:{question.id}")
+        await turn.services.deliver(target, [message], f"kb:answer:{question.id}")
     except DeliveryError as exc:
         log.warning("answer to question %s in org %s not delivered: %s", question.id, incoming.org_id, exc)
         return [turn.reply("kb.reply.not_delivered", asker=question.asker_name, choices=add)]

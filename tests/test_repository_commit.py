@@ -131,3 +131,30 @@ async def test_a_slow_disk_does_not_hold_up_everybody_else(tmp_path, monkeypatch
     await repo.add(Action(title="Op de loop"))
     assert where == ["loop", "loop", "thread", "thread", "loop"]
     assert len(on_disk(tmp_path, Action)) == 5
+
+
+async def test_a_message_sent_during_a_turn_waits_until_what_it_tells_about_is_on_disk(tmp_path):
+    """Someone told about a new record (a forwarded question) must find it after a crash: Services.deliver
+    sends only once the turn's writes so far are stored."""
+    from bot.config import Config
+    from bot.messages import Reply
+    from bot.notify import DeliveryError, Target
+    from bot.services import Services
+
+    services = Services.create(Config.from_env({"DATA_DIR": str(tmp_path)}, read_dotenv=False))
+    seen_on_disk: list[list[str]] = []
+
+    class Channel:
+        async def deliver(self, target: Target, replies: list[Reply], key: str) -> None:
+            data = json.loads((services.stores.root / "org_org-a.json").read_text())
+            seen_on_disk.append(sorted(d["title"] for d in data.get(Action.table, {}).values()))
+
+    services.notifiers["local"] = Channel()
+    repo = services.repo("org-a")
+    async with one_commit():
+        await repo.add(Action(title="Vraag doorgestuurd"))
+        await services.deliver(Target("org-a", "local", "group"), [Reply(text="Nieuwe vraag")], "k1")
+        await repo.add(Action(title="Nog een"))
+    assert seen_on_disk == [["Vraag doorgestuurd"]]
+    with pytest.raises(DeliveryError):
+        await services.deliver(Target("org-a", "slack", "group"), [Reply(text="x")], "k2")
