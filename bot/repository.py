@@ -66,6 +66,15 @@ class _Pending:
 
 
 @dataclass(eq=False)
+class Disk:
+    """What the stores of one folder learned about their disk: whether a write is quick enough for the
+    event loop (see INLINE_WRITE_MAX). Shared, since they all sit on the same disk: after one slow write
+    every store uses the worker thread, not each one only after a slow write of its own."""
+
+    quick: bool = True
+
+
+@dataclass(eq=False)
 class _Scope:
     task: asyncio.Task[Any] | None
     pending: list[asyncio.Future[Any]] = field(default_factory=list)
@@ -127,8 +136,9 @@ class _MemoryStorage(Storage):
 
 
 class OrgStore:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, disk: Disk | None = None) -> None:
         self.path = path
+        self._disk = disk or Disk()
         self._lock_path = path.with_name(path.name + ".lock")
         self._data: dict[str, Any] = {}
         self._looked = float("-inf")
@@ -137,7 +147,6 @@ class OrgStore:
         self._queue: list[_Pending] = []  # applied in memory, waiting for the next flush
         self._inflight: list[_Pending] = []  # applied, being flushed now
         self._flushing = False  # this process holds the file lock and is writing: the file changes are ours
-        self._inline = True  # see INLINE_WRITE_MAX
         self._lock = asyncio.Lock()
         self._flusher: asyncio.Task[None] | None = None
         self.db = TinyDB(storage=_MemoryStorage, holder=self)
@@ -306,8 +315,8 @@ class OrgStore:
             atomic_write(self.path, payload)
             return time.perf_counter() - started
 
-        took = timed() if self._inline else await asyncio.to_thread(timed)
-        self._inline = took <= INLINE_WRITE_MAX
+        took = timed() if self._disk.quick else await asyncio.to_thread(timed)
+        self._disk.quick = took <= INLINE_WRITE_MAX
 
     async def _flush_all(self) -> None:
         async with self._lock:
@@ -373,6 +382,7 @@ class StoreRegistry:
         self.root.mkdir(parents=True, exist_ok=True)
         remove_stale_temporaries(self.root)
         self._stores: dict[str, OrgStore] = {}
+        self._disk = Disk()
 
     @staticmethod
     def check_org_id(org_id: str) -> str:
@@ -388,7 +398,7 @@ class StoreRegistry:
         org_id = self.check_org_id(org_id)
         store = self._stores.get(org_id)
         if store is None:
-            store = self._stores[org_id] = OrgStore(self._path(org_id))
+            store = self._stores[org_id] = OrgStore(self._path(org_id), self._disk)
         return store
 
     def repo(self, org_id: str) -> Repository:

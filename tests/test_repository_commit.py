@@ -121,16 +121,19 @@ async def test_a_slow_disk_does_not_hold_up_everybody_else(tmp_path, monkeypatch
         return went_on_meanwhile
 
     monkeypatch.setattr(repository, "atomic_write", disk)
-    repo = StoreRegistry(tmp_path).repo("org-a")
+    registry = StoreRegistry(tmp_path)
+    repo = registry.repo("org-a")
     assert not await write_while_another_user_goes_on("Snelle schijf")
     disk_state["slow"] = True
     assert not await write_while_another_user_goes_on("Trage schijf")  # nobody knew yet: on the loop
     assert await write_while_another_user_goes_on("Nu in een thread")
+    repo = registry.repo("org-b")  # same disk: another organisation knows it is slow without trying
+    assert await write_while_another_user_goes_on("Andere organisatie, ook in een thread")
     disk_state["slow"] = False
     await repo.add(Action(title="Weer snel"))  # quick again, in the thread: the next one is on the loop
-    await repo.add(Action(title="Op de loop"))
-    assert where == ["loop", "loop", "thread", "thread", "loop"]
-    assert len(on_disk(tmp_path, Action)) == 5
+    await registry.repo("org-a").add(Action(title="Op de loop"))
+    assert where == ["loop", "loop", "thread", "thread", "thread", "loop"]
+    assert len(on_disk(tmp_path, Action)) == 4
 
 
 async def test_a_message_sent_during_a_turn_waits_until_what_it_tells_about_is_on_disk(tmp_path):
