@@ -292,12 +292,16 @@ class Meeting(Record):
     next_date: datetime | None = None
     time_set: bool = True
     """False when only a date was agreed: `next_date` then carries a placeholder time that is never shown."""
+    series_start: datetime | None = None
+    """The agreed first meeting: every later date is counted from it (see scheduler.calendar.meeting_on), so
+    one moved off a weekend does not shift the rest. None for meetings stored before it was kept."""
     participant_ids: list[int] = field(default_factory=list)
 
     def validate(self) -> None:
         self.title = check_text(self.title, "title", max_length=200)
         check_one_of(self.frequency, MEETING_FREQUENCIES, "frequency")
         check_instant(self.next_date, "next_date")
+        check_instant(self.series_start, "series_start")
         if not isinstance(self.participant_ids, list) or not all(
                 isinstance(p, int) and not isinstance(p, bool) for p in self.participant_ids):
             raise ValidationError("member_unknown", "participant_ids")

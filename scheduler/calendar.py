@@ -48,29 +48,41 @@ def week_end(day: date) -> date:
     return day + timedelta(days=6 - day.weekday())
 
 
-def next_meeting(when: datetime, frequency: str, tz: ZoneInfo) -> datetime | None:
-    """The meeting after `when` at the same local wall-clock time; None for a one-off meeting.
+def meeting_on(start: datetime, frequency: str, k: int, tz: ZoneInfo) -> datetime | None:
+    """The `k`-th meeting of a series agreed to start at `start` (k = 0 is `start` itself), at the same local
+    wall-clock time; None past the only one of a one-off meeting.
 
-    A date that falls on a Saturday or Sunday moves on to the Monday: nobody meets on a Sunday."""
+    Every date is counted from the start, not from the meeting before: a date that falls on a Saturday or
+    Sunday moves on to the Monday (nobody meets on a Sunday), and the one after is on the agreed day again."""
+    if k == 0:
+        return start
     step = FREQUENCY_STEP.get(frequency)
     if step is None:
         return None
-    local = when.astimezone(tz)
-    day = workday_after(add_months(local.date(), step[0]) + timedelta(days=step[1]))
+    local = start.astimezone(tz)
+    day = workday_after(add_months(local.date(), k * step[0]) + timedelta(days=k * step[1]))
     return at_local(day, local.time().replace(tzinfo=None), tz)
 
 
-def current_meeting(when: datetime | None, frequency: str, now: datetime, tz: ZoneInfo) -> datetime | None:
-    """The meeting's next occurrence at or after `now` (rolling past dates forward by the frequency)."""
+def current_meeting(when: datetime | None, frequency: str, now: datetime, tz: ZoneInfo,
+                    start: datetime | None = None) -> datetime | None:
+    """The meeting's next occurrence at or after `now`: `when` (its stored next date) while that is still
+    ahead, else the series' first date at or after `now`, counted from `start` (the agreed first meeting;
+    `when` for a meeting stored before the start was kept)."""
     if when is None:
         return None
-    for _ in range(2000):
-        if when >= now:
-            return when
-        following = next_meeting(when, frequency, tz)
-        if following is None:
-            return None
-        when = following
+    if when >= now:
+        return when
+    start = start or when
+    step = FREQUENCY_STEP.get(frequency)
+    if step is None:
+        return None
+    # skip ahead without overshooting: a step is at most 31 days a month, a weekend moves a date 2 days on
+    first = max(0, ((now - start).days - 3) // (step[0] * 31 + step[1]))
+    for k in range(first, first + 2000):
+        following = meeting_on(start, frequency, k, tz)
+        if following is not None and following >= now:
+            return following
     return None
 
 

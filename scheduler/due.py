@@ -226,7 +226,7 @@ def agenda(snap: OrgSnapshot, meeting: Meeting) -> list[Action]:
 def _meetings(ctx: _Context) -> Iterator[Due]:
     snap, tz, today = ctx.snap, ctx.tz, ctx.today
     for meeting in snap.meetings:
-        when = current_meeting(meeting.next_date, meeting.frequency, ctx.now, ctx.tz)
+        when = current_meeting(meeting.next_date, meeting.frequency, ctx.now, ctx.tz, meeting.series_start)
         if when is None:
             continue
         slot = latest(meeting_slots(ctx, meeting, when), ctx.now)
@@ -350,7 +350,7 @@ def build_digest(now: datetime, snap: OrgSnapshot, *, folded_now: list[Due] | No
     horizon = now + timedelta(days=DIGEST_MEETING_DAYS)
     meetings = []
     for m in snap.meetings:
-        when = current_meeting(m.next_date, m.frequency, now, ctx.tz)
+        when = current_meeting(m.next_date, m.frequency, now, ctx.tz, m.series_start)
         if when is not None and when <= horizon:
             meetings.append((when, m))
     limit = add_months(ctx.today, DIGEST_CONTRACT_MONTHS)

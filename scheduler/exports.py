@@ -2,20 +2,53 @@
 
 from __future__ import annotations
 
+import calendar as _cal
 import csv
 import io
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.i18n import t
-from bot.records import Action, Contract, Member
+from bot.records import Action, Contract, Meeting, Member
+from scheduler.calendar import FREQUENCY_STEP
 from scheduler.due import agenda
 from scheduler.snapshot import OrgSnapshot
 
-RRULE = {"weekly": {"FREQ": "WEEKLY"}, "biweekly": {"FREQ": "WEEKLY", "INTERVAL": 2},
-         "monthly": {"FREQ": "MONTHLY"}, "quarterly": {"FREQ": "MONTHLY", "INTERVAL": 3},
-         "halfyearly": {"FREQ": "MONTHLY", "INTERVAL": 6}, "yearly": {"FREQ": "YEARLY"}}
+WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 MEETING_LENGTH = timedelta(hours=1)
+
+
+def _rrule(meeting: Meeting, tz: ZoneInfo) -> dict[str, Any] | None:
+    """The repeat rule of a meeting series as the bot counts it (scheduler.calendar.meeting_on): the agreed
+    weekday, or the agreed day of the month where a Saturday or Sunday moves on to the Monday ("the first
+    workday of days D, D+1, D+2"). Where D+2 can pass the end of a month the series meets in (from the
+    27th in a monthly series, for February), the file keeps to day D: in a month where D falls on a
+    weekend, or does not exist, the bot's date (the Monday after; the month's last day) then differs."""
+    step = FREQUENCY_STEP.get(meeting.frequency)
+    start = meeting.series_start or meeting.next_date
+    if step is None or start is None:
+        return None
+    months, days = step
+    day = start.astimezone(tz).date()
+    if not months:
+        if day.weekday() < 5:
+            return {"FREQ": "WEEKLY", "INTERVAL": days // 7}
+        # agreed on a weekend day: the later ones are on the Monday after it, every `days` counted from it
+        return {"FREQ": "WEEKLY", "INTERVAL": days // 7, "BYDAY": "MO", "WKST": WEEKDAYS[day.weekday()]}
+    shortest = min(_cal.monthrange(2027, (day.month - 1 + k * months) % 12 + 1)[1] for k in range(12))
+    if day.day + 2 > shortest:  # a moved date could fall in the next month: no rule says that
+        return {"FREQ": "MONTHLY", "INTERVAL": months, "BYMONTHDAY": day.day}
+    return {"FREQ": "MONTHLY", "INTERVAL": months, "BYMONTHDAY": [day.day, day.day + 1, day.day + 2],
+            "BYDAY": WEEKDAYS[:5], "BYSETPOS": 1}
+
+
+def _skipped(first: date, rule: dict[str, Any]) -> date | None:
+    """A first meeting on a weekend day (as agreed) is followed by the rule's Monday right after it, which
+    is no meeting: the next one comes a whole step later."""
+    if first.weekday() < 5 or rule.get("BYDAY") is None:
+        return None
+    return first + timedelta(days=7 - first.weekday())
 
 
 def _ordered(actions: list[Action]) -> list[Action]:
@@ -92,8 +125,12 @@ def meetings_ics(snap: OrgSnapshot, now: datetime, lang: str) -> bytes:
             event.add("dtstart", start.date())
             event.add("dtend", start.date() + timedelta(days=1))
         event.add("summary", m.title)
-        if m.frequency in RRULE:
-            event.add("rrule", RRULE[m.frequency])
+        rule = _rrule(m, tz)
+        if rule:
+            event.add("rrule", rule)
+            skipped = _skipped(start.date(), rule)
+            if skipped is not None:
+                event.add("exdate", datetime.combine(skipped, start.timetz()) if m.time_set else skipped)
         items = agenda(snap, m)
         if items:
             lines = [f"- #{a.id} {a.title}" for a in items]

@@ -529,7 +529,7 @@ class SchedulerFeature(Dispatching):
         choices.append(Choice(turn.t("sched.button.new_action"), "sched:new"))
         replies = [Reply(text=text, section="1d", choices=choices)]
         upcoming = sorted(((w, m) for m in snap.meetings
-                           if (w := current_meeting(m.next_date, m.frequency, now, tz)) is not None),
+                           if (w := current_meeting(m.next_date, m.frequency, now, tz, m.series_start)) is not None),
                           key=lambda x: x[0])[:HOME_MEETINGS]
         if upcoming:
             lines = [compose.meeting_line(m, w, tz, turn.lang, today) for w, m in upcoming]

@@ -155,7 +155,7 @@ class Runner:
             old = meeting.next_date
             if old is None or old >= now:
                 continue
-            new = current_meeting(old, meeting.frequency, now, tz)
+            new = current_meeting(old, meeting.frequency, now, tz, meeting.series_start)
             if new is not None and new != old:
                 meeting.next_date = new
                 await repo.update_if(meeting, next_date=old)

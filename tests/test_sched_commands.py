@@ -167,6 +167,48 @@ async def test_exports_action_plan_and_meetings_calendar(server):
     assert {c.name for c in zone.subcomponents} == {"STANDARD", "DAYLIGHT"}
 
 
+async def test_the_calendar_file_repeats_meetings_on_the_dates_the_bot_reminds_of(server):
+    """Outlook expands the file's repeat rule itself; it must land on the same days as the bot's own
+    reminders: a date on a weekend moves to the Monday, and the series keeps to its agreed day after that."""
+    from zoneinfo import ZoneInfo
+
+    from dateutil.rrule import rrulestr
+
+    from scheduler.calendar import meeting_on
+    tz = ZoneInfo("Europe/Amsterdam")
+    series = {
+        "Maandelijks op de 10e": ("monthly", datetime(2026, 12, 10, 10, 0, tzinfo=tz), None),
+        "Maandelijks, al doorgerold": ("monthly", datetime(2026, 12, 10, 10, 0, tzinfo=tz),
+                                       datetime(2027, 1, 11, 10, 0, tzinfo=tz)),  # Sunday 10 Jan moved on
+        "Per kwartaal vanaf een zaterdag": ("quarterly", datetime(2027, 1, 16, 14, 30, tzinfo=tz), None),
+        "Wekelijks vanaf een zondag": ("weekly", datetime(2026, 12, 13, 9, 0, tzinfo=tz), None),
+        "Om de week": ("biweekly", datetime(2026, 12, 9, 9, 0, tzinfo=tz), None),
+        "Jaarlijks": ("yearly", datetime(2027, 2, 26, 11, 0, tzinfo=tz), None),
+        "Halfjaarlijks eind maart": ("halfyearly", datetime(2027, 3, 28, 11, 0, tzinfo=tz), None),  # a Sunday; Mar, Sep
+    }
+    repo = server.services.repo("demo")
+    for title, (frequency, start, rolled) in series.items():
+        await repo.add(Meeting(title=title, frequency=frequency, next_date=rolled or start, series_start=start))
+    replies = await server.say("export meetings")
+    async with server.session.get(server.url + replies[0]["attachments"][0]["url"]) as resp:
+        cal = Calendar.from_ical(await resp.read())
+    events = {str(e["SUMMARY"]): e for e in cal.walk("VEVENT")}
+    assert set(events) == set(series)
+    for title, (frequency, start, rolled) in series.items():
+        event = events[title]
+        first = event.decoded("DTSTART").replace(tzinfo=None)
+        assert first == (rolled or start).replace(tzinfo=None), title
+        rules = rrulestr(event["RRULE"].to_ical().decode(), dtstart=first, forceset=True)
+        for skipped in ([event["EXDATE"]] if "EXDATE" in event else []):
+            for d in skipped.dts:
+                rules.exdate(d.dt.replace(tzinfo=None))
+        in_calendar = [d for d in rules.xafter(first, count=24)]
+        offset = 2 if rolled else 1
+        by_bot = [meeting_on(start, frequency, k, tz).astimezone(tz).replace(tzinfo=None)
+                  for k in range(offset, offset + 24)]
+        assert in_calendar == by_bot, title
+
+
 async def test_a_meeting_without_a_time_is_an_all_day_event(server):
     await members(server)
     await server.services.repo("demo").add(Meeting(

@@ -296,6 +296,23 @@ def test_a_meeting_rolled_on_by_its_frequency_skips_the_weekend():
     assert nxt is not None and nxt.astimezone(tz).date() == D(2027, 1, 11) and nxt.astimezone(tz).hour == 10
 
 
+def test_a_meeting_moved_off_a_sunday_does_not_shift_the_ones_after_it():
+    """Monthly on the 10th: Sunday 10 January moves to Monday the 11th, and February is on the 10th again
+    (counted from the agreed start, not from the moved date)."""
+    from zoneinfo import ZoneInfo
+
+    from scheduler.calendar import current_meeting
+    tz = ZoneInfo("Europe/Amsterdam")
+    start = datetime(2026, 12, 10, 10, 0, tzinfo=tz)
+    moved = current_meeting(start, "monthly", datetime(2026, 12, 11, tzinfo=UTC), tz, start)
+    assert moved is not None and moved.astimezone(tz).date() == D(2027, 1, 11)
+    after = current_meeting(moved, "monthly", datetime(2027, 1, 12, tzinfo=UTC), tz, start)  # rolled on from 11 Jan
+    assert after is not None and after.astimezone(tz).date() == D(2027, 2, 10) and after.astimezone(tz).hour == 10
+    # and the digest's meeting line a year on still says the 10th (or the Monday after)
+    later = [current_meeting(moved, "monthly", datetime(2027, m, 1, tzinfo=UTC), tz, start) for m in range(2, 13)]
+    assert [w.astimezone(tz).day for w in later if w] == [10, 10, 12, 10, 10, 12, 10, 10, 11, 10, 10]
+
+
 def test_a_nudge_for_an_owner_without_chat_goes_to_the_coordinator_who_is_asked_to_pass_it_on():
     now = at("2026-12-10T08:00+00:00")
     [nudge] = [d for d in compute_due(now, snapshot(actions=[act(D(2026, 12, 10), owner_id=3)])) if d.kind == "nudge"]

@@ -30,6 +30,7 @@ async def test_step_1_captures_the_working_group_and_the_action_plan(server):
     meeting = (await repo.list(Meeting))[0]
     assert meeting.frequency == "monthly"
     assert meeting.next_date.isoformat().startswith("2026-12-07T09:30")
+    assert meeting.series_start == meeting.next_date  # later dates are counted from the agreed first one
     assert set(meeting.participant_ids) == {m.id for m in members.values()}
     decision = await repo.find(JourneyStep, section="1a")
     assert decision.status == "done" and decision.answers["decision"]["status"] == "planned"

@@ -173,7 +173,7 @@ async def meeting_agreements(ctx: Ctx, node: Node, values: dict[str, Any]) -> Ou
     meeting = meeting or Meeting()
     meeting.title = str(ctx.t("op.meeting.title"))
     meeting.frequency = values["frequency"]
-    meeting.next_date = datetime.combine(first, at, ctx.tz)
+    meeting.next_date = meeting.series_start = datetime.combine(first, at, ctx.tz)
     meeting.time_set = bool(values.get("time"))
     meeting.participant_ids = [m.id for m in await active_members(ctx) if m.id is not None]
     meeting = await ctx.repo.save(meeting)
