@@ -23,15 +23,11 @@ from bot.messages import Choice, FormSubmission, Incoming, Reply
 from bot.records import ConversationState, Organisation
 from bot.repository import one_commit
 from bot.services import Services
+from bot.values import printable
 from bot.workgroup import member_for
 
 log = logging.getLogger("partnerbot.turn")
 MAX_TEXT = 2000
-
-
-def clean_text(text: str) -> str:
-    """Strip control characters (but not newlines and tabs) and surrounding space."""
-    return "".join(ch for ch in text if ch in "\n\t" or ch.isprintable()).strip()
 
 
 def _utf8(value: Any) -> Any:
@@ -53,7 +49,7 @@ def receivable(incoming: Incoming) -> Incoming:
         form = FormSubmission(id=_utf8(form.id), values=_utf8(form.values) if isinstance(form.values, dict) else {})
     return replace(incoming, user_id=_utf8(incoming.user_id),
                    user_name=_utf8(incoming.user_name), conversation_id=_utf8(incoming.conversation_id),
-                   text=clean_text(incoming.text) if incoming.text is not None else None,
+                   text=printable(incoming.text) if incoming.text is not None else None,
                    choice=_utf8(incoming.choice), form=form)
 
 
@@ -164,7 +160,7 @@ class Router:
             if replies is not None:
                 return replies
             # a button whose value is a plain command ("volgende", "help") reads as typed text
-            turn.incoming = replace(incoming, choice=None, text=clean_text(incoming.choice))
+            turn.incoming = replace(incoming, choice=None, text=printable(incoming.choice))
             turn.extra.pop("_norm", None)
         text = turn.text
         if len(text) > MAX_TEXT:

@@ -169,6 +169,16 @@ def _number_text(value: str, field: str | None) -> float:
         raise ValidationError("number", field, value=value) from None
 
 
+def parse_id(value: Any) -> int | None:
+    """The number in a button value, a form's choice or a typed "3": up to 18 ASCII digits, else None.
+
+    Not `str.isdigit()` before `int()`: '²' and other digits that int() refuses pass it, and a string
+    of thousands of digits is refused by int() too (Python's 4300-digit limit), both as a crash."""
+    text = value if isinstance(value, str) else str(value) if isinstance(value, int) and not isinstance(value, bool) \
+        else ""
+    return int(text) if 0 < len(text) <= 18 and text.isascii() and text.isdigit() else None
+
+
 def parse_time(value: Any, field: str | None = None) -> time:
     """A time of day from 9:00, 09.30 or 9 (hours)."""
     if isinstance(value, time):
@@ -199,13 +209,18 @@ def check_timezone(name: str, field: str | None = None) -> str:
     return name
 
 
+def printable(text: str) -> str:
+    """`text` without control characters (newlines and tabs stay), trimmed."""
+    return "".join(ch for ch in text if ch in "\n\t" or ch.isprintable()).strip()
+
+
 def check_text(value: Any, field: str | None = None, *, required: bool = True, max_length: int = 500) -> str:
     """A single clean line or paragraph of text: trimmed, no control characters, not too long."""
     if value is None:
         value = ""
     if not isinstance(value, str):
         value = str(value)
-    text = "".join(ch for ch in value if ch in "\n\t" or ch.isprintable()).strip()
+    text = printable(value)
     if required and not text:
         raise ValidationError("required", field)
     if len(text) > max_length:

@@ -15,6 +15,7 @@ from bot.i18n import t
 from bot.markdown import Md
 from bot.messages import MAX_CHOICES, Choice, Reply
 from bot.records import Member
+from bot.values import parse_id
 from bot.workgroup import holder, link, may_manage, remove, set_position
 
 if TYPE_CHECKING:
@@ -72,7 +73,8 @@ async def on_choice(turn: Turn, value: str) -> list[Reply] | None:
     action, _, rest = value.removeprefix(PREFIX).partition(":")
     if action == "list":
         return await listing(turn)
-    member = await turn.repo.get(Member, int(rest)) if rest.isdigit() else None
+    ident = parse_id(rest)
+    member = await turn.repo.get(Member, ident) if ident is not None else None
     if member is None or not member.active or action not in ("remove", "removed", "coordinator", "link", "refuse"):
         return await listing(turn, turn.t("workgroup.gone"))
     if not await may_manage(turn.repo, turn.incoming.user_id):

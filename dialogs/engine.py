@@ -19,7 +19,7 @@ from bot.markdown import Md
 from bot.messages import MAX_CHOICES, Choice, Form, FormField, Reply
 from bot.privacy import privacy_message
 from bot.sections import title
-from bot.values import ValidationError
+from bot.values import ValidationError, parse_id
 from dialogs.journey import END, FINISHED, Journey
 from dialogs.plan import FieldSpec, Node, Option, Plan
 from dialogs.registry import Ctx, Outcome, Registry
@@ -202,8 +202,9 @@ class Engine:
 
     def match_option(self, node: Node, norm: str) -> Option | None:
         """The answer a typed message picks: its number, value, label or one of its words."""
-        if norm.isdigit() and 1 <= int(norm) <= len(node.options):
-            return node.options[int(norm) - 1]
+        picked = parse_id(norm)
+        if picked is not None and 1 <= picked <= len(node.options):
+            return node.options[picked - 1]
         for option in node.options:
             names = {option.value.lower(), *(normalise(label) for label in option.label.values()),
                      *(normalise(w) for w in option.words)}

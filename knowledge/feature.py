@@ -16,6 +16,7 @@ from bot.i18n import t
 from bot.messages import Choice, Reply
 from bot.repository import Repository
 from bot.services import Services
+from bot.values import printable
 from knowledge import handoff, own
 from knowledge.base import KnowledgeBase, OrgKnowledge, default_base
 from knowledge.records import MAX_QUESTION, OrgEntry
@@ -131,10 +132,11 @@ class KnowledgeFeature(Dispatching):
     async def on_form(self, turn: Turn, form_id: str, values: Any) -> list[Reply] | None:
         if form_id == handoff.ASK_FORM:
             text = values.get("question") if isinstance(values, dict) else None
-            if not isinstance(text, str) or not text.strip():
+            text = printable(text) if isinstance(text, str) else ""
+            if not text:  # nothing, or only control characters
                 return [handoff.ask_form(turn, None)]
             turn.data(NAME).pop("pending", None)
-            return await handoff.forward(turn, text.strip())
+            return await handoff.forward(turn, text)
         if form_id.startswith(handoff.REPLY):
             return await handoff.submit_reply(turn, form_id, values)
         if form_id.startswith(handoff.ADD):

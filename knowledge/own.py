@@ -22,6 +22,7 @@ from bot.forms import invalid_reply, read_form
 from bot.markdown import Md
 from bot.messages import Choice, Form, FormField, Reply
 from bot.records import Member
+from bot.values import parse_id
 from bot.workgroup import holder, may_manage
 from bot.yamldata import load_yaml
 from knowledge.records import MAX_QUESTION, MAX_VARIANTS, HandoffQuestion, OrgEntry
@@ -138,7 +139,7 @@ async def list_reply(turn: Turn, page: int = 1) -> Reply:
 
 def number(raw: str) -> int | None:
     """A button's number part, or None for anything else (forged values included)."""
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
+    return parse_id(raw)
 
 
 async def _entry(turn: Turn, raw: str) -> OrgEntry | None:

@@ -20,6 +20,7 @@ from bot.i18n import t
 from bot.markdown import Md
 from bot.messages import Choice, Reply
 from bot.records import Contract, Evaluation, MonitoringPlan
+from bot.values import parse_id
 from monitoring import setup
 from monitoring.due import REMIND_LATER_DAYS, load_snapshot, local_at, local_today, next_prompt, reportable
 from monitoring.evaluation import FORM_PREFIX as EVAL_PREFIX
@@ -64,7 +65,7 @@ def parse_command(norm: str) -> tuple[str, str] | None:
 
 
 def _int(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
+    return parse_id(text)
 
 
 class MonitoringFeature(Dispatching):

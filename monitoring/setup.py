@@ -12,7 +12,7 @@ from bot.i18n import t
 from bot.markdown import Md
 from bot.messages import Choice, Form, FormField, Reply
 from bot.records import MONITORING_FIGURES, MONITORING_FREQUENCIES, Contract, Member, MonitoringPlan
-from bot.values import ValidationError
+from bot.values import ValidationError, parse_id
 from bot.workgroup import confirm_change, contract_deciders, may_manage_contract
 from monitoring.due import local_today, next_prompt, reportable
 from monitoring.formatting import day, number, period_label
@@ -106,7 +106,8 @@ async def _reporter(turn: Turn, choice: str) -> Member | None:
                         roles=["contract_manager"])
         turn.member = await turn.repo.add(member)
         return turn.member
-    return await turn.repo.get(Member, int(choice)) if choice.isdigit() else None
+    ident = parse_id(choice)
+    return await turn.repo.get(Member, ident) if ident is not None else None
 
 
 async def save(turn: Turn, contract: Contract, values: Any) -> list[Reply]:

@@ -21,7 +21,7 @@ from bot.forms import invalid_reply, read_form
 from bot.markdown import Md
 from bot.messages import MAX_CHOICES, Attachment, Choice, Form, FormField, Reply
 from bot.records import Action, Member
-from bot.values import ValidationError, parse_date, parse_time, relative_date_words
+from bot.values import ValidationError, parse_date, parse_id, parse_time, relative_date_words
 from bot.workgroup import holder, may_manage
 from scheduler import compose, exports
 from scheduler.calendar import current_meeting, fmt_date
@@ -168,7 +168,8 @@ class SchedulerFeature(Dispatching):
         return [turn.reply("sched.cmd.not_allowed", coordinator=coordinator.name if coordinator else "")]
 
     async def _find_action(self, turn: Turn, ident: str) -> Action | None:
-        return await turn.repo.get(Action, int(ident)) if ident.isdigit() else None
+        number = parse_id(ident)
+        return await turn.repo.get(Action, number) if number is not None else None
 
     # -- listing ----------------------------------------------------------------------------------------
     async def _list(self, turn: Turn, everyone: bool) -> list[Reply]:

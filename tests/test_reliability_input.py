@@ -144,6 +144,30 @@ def test_any_form_submission_gets_an_answer(loop, world, data):
     _turn(loop, services, incoming(ORG, data.draw(st.sampled_from(USERS)), form=(form_id, values)))
 
 
+NOT_QUITE_NUMBERS = ("²", "³⁴", "١٢", "٣", "1" * 5000, "0", "-1", "1_000", " 7", "𝟕")
+"""Ids that pass `str.isdigit()` but not int() ('²', thousands of digits), or that int() reads oddly."""
+
+
+def test_a_button_form_or_typed_number_that_is_no_plain_number_gets_an_answer(loop, world):
+    """Found by the generated examples: a form id ending in '²' crashed the evaluation form (int('²'))."""
+    services, choices, forms = world
+    heads = sorted({v.rpartition(":")[0] for v in [*choices, *forms] if ":" in v})
+    for head in heads:
+        for junk in NOT_QUITE_NUMBERS:
+            _turn(loop, services, incoming(ORG, COORDINATOR, choice=f"{head}:{junk}"))
+            _turn(loop, services, incoming(ORG, COORDINATOR, form=(f"{head}:{junk}", {})))
+    for junk in NOT_QUITE_NUMBERS:
+        for typed in ("klaar {}", "done {}", "{}", "stap {}", "snooze {}"):
+            _turn(loop, services, incoming(ORG, COORDINATOR, text=typed.format(junk)))
+
+
+def test_a_question_for_a_person_of_only_control_characters_is_asked_again(loop, world):
+    """Found by the generated examples: '\x1b' passed the form's "required" check, then failed when stored."""
+    services, _, _ = world
+    [again] = _turn(loop, services, incoming(ORG, COORDINATOR, form=("kb:handoff", {"question": "\x1b\u200b \x07"})))
+    assert again.form is not None and again.form.id == "kb:handoff"
+
+
 def test_the_store_still_loads_after_the_fuzzing(world):
     services, _, _ = world
     fresh = StoreRegistry(services.config.data_dir).repo(ORG)

@@ -10,6 +10,7 @@ from bot.i18n import t
 from bot.markdown import to_plain
 from bot.messages import Form, FormField, FormSubmission, Incoming, Reply
 from bot.services import Services
+from bot.values import parse_id
 
 QUIT = {"quit", "exit", "/quit", "/exit", "afsluiten", "doei", "bye"}
 CANCEL = {"annuleer", "annuleren", "cancel"}
@@ -53,7 +54,7 @@ class TerminalChat:
             line = line.strip()
             if not line:
                 continue
-            if line.isdigit() and 1 <= int(line) <= len(self.choices):
+            if 1 <= (parse_id(line) or 0) <= len(self.choices):
                 replies = await self.send(choice=self.choices[int(line) - 1])
             else:
                 replies = await self.send(text=line)
@@ -109,7 +110,7 @@ class TerminalChat:
             picked = []
             for part in line.split(","):
                 part = part.strip()
-                if part.isdigit() and 1 <= int(part) <= len(field.options):
+                if 1 <= (parse_id(part) or 0) <= len(field.options):
                     picked.append(field.options[int(part) - 1].value)
                 else:
                     picked.append(part)

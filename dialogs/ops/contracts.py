@@ -12,7 +12,7 @@ from bot.feature import normalise
 from bot.markdown import Md
 from bot.messages import Choice
 from bot.records import Contract, Meeting, Member, Tender
-from bot.values import ValidationError
+from bot.values import ValidationError, parse_id
 from dialogs import documents
 from dialogs.advice import applicability_advice
 from dialogs.documents import fmt_date
@@ -55,8 +55,8 @@ async def add_tender(ctx: Ctx, node: Node, values: dict[str, Any]) -> Outcome:
 async def tender_advice(ctx: Ctx, node: Node, values: dict[str, Any]) -> Outcome:
     """Advice for a tender from the calendar, or for figures typed in (typed figures win)."""
     tender = None
-    if values.get("tender") and str(values["tender"]).isdigit():
-        tender = await ctx.repo.get(Tender, int(values["tender"]))
+    if (ident := parse_id(values.get("tender"))) is not None:
+        tender = await ctx.repo.get(Tender, ident)
 
     def pick(name: str) -> Any:
         given = values.get(name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.i18n import t
 from bot.messages import Choice
 from bot.records import ROLES, Contract, Member, Tender
+from bot.values import parse_id
 from dialogs.registry import REGISTRY, Ctx
 
 MAX_OPTIONS = 100
@@ -48,14 +49,14 @@ def contract_label(contract: Contract) -> str:
 
 async def member_by_field(ctx: Ctx, value: str | None) -> Member | None:
     """The active member a form's member field points at (None for empty or unknown)."""
-    if not value or not str(value).isdigit():
+    ident = parse_id(value)
+    if ident is None:
         return None
-    member = await ctx.repo.get(Member, int(value))
+    member = await ctx.repo.get(Member, ident)
     return member if member is not None and member.active else None
 
 
 async def contract_by_field(ctx: Ctx, value: str | None) -> Contract | None:
     """The contract a form's contract field points at (None for empty or unknown)."""
-    if not value or not str(value).isdigit():
-        return None
-    return await ctx.repo.get(Contract, int(value))
+    ident = parse_id(value)
+    return await ctx.repo.get(Contract, ident) if ident is not None else None
