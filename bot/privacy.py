@@ -10,13 +10,16 @@ plausible birth year).
 Fields that ask for no names at all (monitoring remarks, evaluation answers) also refuse a person's name:
 addressed ('de heer Jansen', 'mevrouw De Boer', 'Mrs Smith'), with a birth year ('Jan de Vries (1985)'),
 or written plainly: a known given name (data/person_names.yaml) followed by particles and a capitalised
-surname ('Jan de Vries', 'Fatima El Amrani', 'Anna Jansen'), or initials and a surname ('J. de Vries',
-'A.B. Jansen'). To keep false alarms rare these pass: a given name alone ('Mark', 'Ben benieuwd'), lowercase
-names, capitalised words that are no given name ('Sociale Werkplaats Utrecht', 'De Vries Schoonmaak B.V.'),
-a month or a sentence-start word after a given name ('Jan 2026', 'Jan Feb Mrt', 'Plan B. Daarna'), legal
-forms that look like initials ('Groen B.V. Levert'), and a company named after a person: followed by a legal
-form or a company word ('Jan de Vries Schoonmaak B.V.', 'Jan de Vries en Zonen'), after a company word
-('schoonmaakbedrijf Jan de Vries'), a known brand ('Albert Heijn'), or a street ('Jan van Galenstraat').
+surname ('Jan de Vries', 'Fatima El Amrani', 'Anna Jansen') or by the surname's initial ('Mohammed B.'),
+or initials and a surname ('J. de Vries', 'A.B. Jansen').
+
+To keep false alarms rare these pass: a given name alone ('Mark', 'Ben benieuwd'), lowercase names,
+capitalised words that are no given name ('Sociale Werkplaats Utrecht', 'De Vries Schoonmaak B.V.'),
+a month or a sentence-start word after a given name ('Jan 2026', 'Jan Feb Mrt', 'Plan B. Daarna'),
+legal forms that look like initials ('Groen B.V. Levert'), and a company named after a person: followed
+by a legal form or a company word ('Jan de Vries Schoonmaak B.V.', 'Jan de Vries en Zonen'), after a
+company word ('schoonmaakbedrijf Jan de Vries'), a listed brand ('Albert Heijn'), or a street
+('Jan van Galenstraat').
 """
 
 from __future__ import annotations
@@ -103,7 +106,9 @@ _SURNAME = r"(?P<surname>(?:[dD]['’]|(?i:el|al)-)?[^\W\d_]+(?:['’-][^\W\d_]+
 _WORD = re.compile(r"(?<![\w'’.&-])[^\W\d_]+(?:-[^\W\d_]+)*")
 _AFTER_FIRST_NAME = re.compile(_GAP + r"(?:" + _PLAIN_PARTICLE + r")*+" + _SURNAME)
 """After a given name: particles ('van der', 'El') and a surname. Possessive, so 'Jan van der' has none."""
-_INITIALS = re.compile(r"(?<![\w.&'’-])(?P<initials>(?:[A-Z]\.[^\S\r\n]?){0,3}[A-Z]\.)[^\S\r\n]*"
+_SURNAME_INITIAL = re.compile(_GAP + r"[A-Z]\.(?![\w.])")
+"""After a given name: the surname's initial, as the papers write it ('Mohammed B.'), not a legal form ('B.V.')."""
+_INITIALS = re.compile(r"(?<![\w.&'’-])(?P<initials>(?:[A-Z]\.[^\S\r\n]?){0,3}[A-Z]\.)" + _GAP +
                        r"(?:" + _PLAIN_PARTICLE + r")*+" + _SURNAME)
 _NOT_INITIALS = frozenset({"BV", "NV", "VOF", "CV", "UA", "BVBA", "NB", "PS", "VS", "EU", "VK", "TV"})
 """Legal forms and abbreviations written like initials: 'Groen B.V. Levert', 'N.B. Twee plekken'."""
@@ -158,6 +163,9 @@ def _plain_name(text: str) -> str | None:
         after = _AFTER_FIRST_NAME.match(text, word.end())
         if after and _is_surname(after["surname"], names) and not _is_company(text, word.start(), after.end(), names):
             return text[word.start():after.end()]
+        initial = _SURNAME_INITIAL.match(text, word.end())
+        if initial:
+            return text[word.start():initial.end()]
     for m in _INITIALS.finditer(text):
         if re.sub(r"[.\s]", "", m["initials"]) in _NOT_INITIALS or not _is_surname(m["surname"], names):
             continue

@@ -125,6 +125,8 @@ PLAIN_NAMES = [  # (remark, the words the refusal quotes)
     ("Hüseyin Öztürk is doorgestroomd", "Hüseyin Öztürk"),
     ("Łukasz Kowalski werkt in ploegendienst", "Łukasz Kowalski"),
     ("Mary Smith started in March", "Mary Smith"),
+    ("Mohammed B. is doorgestroomd naar een vaste baan", "Mohammed B."),   # as the papers write it
+    ("Gesprek met Anna J.", "Anna J."),
     ("J. de Vries werkt nu 20 uur", "J. de Vries"),
     ("A.B. Jansen begon op 1 maart", "A.B. Jansen"),
     ("Plaatsing van A. B. Bakker verlengd", "A. B. Bakker"),
@@ -151,6 +153,8 @@ PLAIN_PASSES = [
     "Gesproken met de jobcoach, Anna",
     "jan de vries is gestart",                          # lowercase: not read as a name
     "Groen B.V. Levert twee leerplekken",               # B.V. is no pair of initials
+    "Roos B.V. levert twee leerplekken",                # nor after a given name
+    "Mark B.Sc. begeleidt de leerlingen",
     "N.V. Nederlandse Spoorwegen doet mee",
     "Zie Art. 2.82 Aanbestedingswet",
     "Plan B. Daarna bekijken we de uren",               # a sentence-start word is no surname
