@@ -121,6 +121,9 @@ async def test_a_slow_disk_does_not_hold_up_everybody_else(tmp_path, monkeypatch
         return went_on_meanwhile
 
     monkeypatch.setattr(repository, "atomic_write", disk)
+    # a real write with its fsyncs can take longer than the 5 ms limit on a busy machine: the test's quick
+    # disk must read as quick however loaded the machine is, so its limit is wide and its slow disk slower
+    monkeypatch.setattr(repository, "INLINE_WRITE_MAX", 0.25)
     registry = StoreRegistry(tmp_path)
     repo = registry.repo("org-a")
     assert not await write_while_another_user_goes_on("Snelle schijf")
