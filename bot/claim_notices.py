@@ -3,7 +3,8 @@
 A claim (see `bot.workgroup.member_for`) only waits; without a notice nobody knows until they happen to list
 the working group. This due source, run by the scheduler (wired up in app.py), sends one direct message with
 the confirm and refuse buttons to each linked coordinator and backup, or, while neither is linked, to whoever
-added the member. The key names the claimant, so a new claimant is announced again and a repeated one is not.
+added the member. The key names the claimant and the claim, so a new claim is announced (also one by a user whose
+earlier claim was refused) and a claim already announced is not.
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ def _notice(claims: Claims, member: Member, user_id: str, channel: str, now: dat
              name=member.name, position=t(f"position.{member.position}", lang))
     choices = [Choice(str(t("workgroup.claim.confirm", lang, name=member.name)), f"core:wg:link:{member.id}"),
                Choice(str(t("workgroup.claim.refuse", lang, name=member.name)), f"core:wg:refuse:{member.id}")]
-    return Notice(key=f"wg:claim:{member.id}:{claim.get('user_id', '')}:{user_id}", kind=KIND, at=now,
+    attempt = f":{claim['attempt']}" if claim.get("attempt") else ""
+    return Notice(key=f"wg:claim:{member.id}:{claim.get('user_id', '')}{attempt}:{user_id}", kind=KIND, at=now,
                   target=Target(org_id=claims.org_id, channel=channel, to="user", user_id=user_id),
                   replies=[Reply(text=text, section="1b", choices=choices)])
 

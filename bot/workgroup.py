@@ -10,6 +10,8 @@ waiting claim is told so by bot.claim_notices (a due source the scheduler delive
 
 from __future__ import annotations
 
+import secrets
+
 from bot.feature import normalise
 from bot.messages import Incoming
 from bot.records import Contract, Member
@@ -28,7 +30,9 @@ async def member_for(repo: Repository, incoming: Incoming) -> Member | None:
         if candidate.position is None or incoming.user_id in await confirmers(repo, candidate):
             return await link(repo, candidate, incoming.user_id, incoming.channel)
         if candidate.claim is None:
-            candidate.claim = {"user_id": incoming.user_id, "channel": incoming.channel, "name": incoming.user_name}
+            # `attempt` tells this claim from an earlier one of the same user that was refused: it is announced anew
+            candidate.claim = {"user_id": incoming.user_id, "channel": incoming.channel, "name": incoming.user_name,
+                               "attempt": secrets.token_hex(4)}
             await repo.update(candidate)
         return None
     return None

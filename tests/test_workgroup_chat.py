@@ -119,7 +119,8 @@ async def test_whoever_must_confirm_a_waiting_backup_gets_a_notice_with_the_butt
     bert = (await _members(server))["Bert"]
     assert bert.claim and bert.claim["user_id"] == "evil99"
     outcomes = tick(server, "2026-11-23T10:00+01:00")
-    assert [o for o in outcomes if o[0].startswith("wg:claim:")] == [(f"wg:claim:{bert.id}:evil99:u1", "sent")]
+    first_key = f"wg:claim:{bert.id}:evil99:{bert.claim['attempt']}:u1"
+    assert [o for o in outcomes if o[0].startswith("wg:claim:")] == [(first_key, "sent")]
     [notice] = [n for n in await server.notifications(user="u1") if n["key"].startswith("wg:claim:")]
     text = plain(notice["text"])
     assert "Chatgebruiker Bert Bakker (evil99) zegt **Bert Bakker** te zijn, de back-up" in text
@@ -130,5 +131,23 @@ async def test_whoever_must_confirm_a_waiting_backup_gets_a_notice_with_the_butt
     await server.say(choice=f"core:wg:refuse:{bert.id}")
     assert (await _members(server))["Bert"].claim is None
     await server.say("hoi", user="bert", name="Bert Bakker")
+    bert = (await _members(server))["Bert"]
     outcomes = tick(server, "2026-11-23T11:00+01:00")
-    assert [o for o in outcomes if o[0].startswith("wg:claim:")] == [(f"wg:claim:{bert.id}:bert:u1", "sent")]
+    assert [o for o in outcomes if o[0].startswith("wg:claim:")] == [
+        (f"wg:claim:{bert.id}:bert:{bert.claim['attempt']}:u1", "sent")]
+
+
+async def test_a_user_whose_claim_was_refused_and_who_tries_again_is_announced_again(server):
+    """The coordinator must hear of every new attempt, also by the same chat account (one notice each)."""
+    await _group(server)
+    claims = []
+    for hour in (10, 11):
+        await server.say("hoi", user="evil99", name="Bert Bakker")
+        await server.say("nog eens hoi", user="evil99", name="Bert Bakker")  # the same claim: no second notice
+        outcomes = tick(server, f"2026-11-23T{hour}:00+01:00")
+        claims.append([o for o in outcomes if o[0].startswith("wg:claim:")])
+        bert = (await _members(server))["Bert"]
+        await server.say(choice=f"core:wg:refuse:{bert.id}")
+    assert [len(c) for c in claims] == [1, 1] and claims[0] != claims[1]
+    notices = [n for n in await server.notifications(user="u1") if n["key"].startswith("wg:claim:")]
+    assert len(notices) == 2 and all("Bert Bakker (evil99)" in plain(n["text"]) for n in notices)
