@@ -230,7 +230,7 @@ class Engine:
         if errors:
             reply = invalid_reply(form, values, errors, ctx.lang, section=node.section)
             reply.text = self._compose(ctx, node, reply.text)
-            reply.choices = self._nav(ctx, node, ("back", "skip", "stop"))
+            reply.choices = [*outcome.choices, *self._nav(ctx, node, ("back", "skip", "stop"))][:MAX_CHOICES]
             self._remember(ctx, node)
             return [reply]
         answer = outcome.answer if outcome.answer is not None else clean
@@ -293,7 +293,7 @@ class Engine:
                       attachments=extra.attachments)]
 
     async def build_form(self, ctx: Ctx, node: Node) -> Form | None:
-        """The node's form with its options filled in; None when a required list is still empty."""
+        """The node's form with its options filled in; None when a required list (or every list) is still empty."""
         spec = node.form
         assert spec is not None
         values = await self.registry.prefills[node.prefill](ctx) if node.prefill else {}
@@ -309,6 +309,8 @@ class Engine:
                                     hint=f.hint[ctx.lang] if f.hint else None, minimum=f.minimum,
                                     maximum=f.maximum, integer=f.integer, after=f.after, before=f.before,
                                     messages=dict(f.messages)))
+        if not fields:  # every list it draws on is still empty: nothing to ask
+            return None
         return Form(id=f"{PREFIX}{node.section}:{node.id}", title=spec.title[ctx.lang], fields=fields,
                     submit_label=t("form.submit", ctx.lang))
 

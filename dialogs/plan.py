@@ -276,6 +276,12 @@ def _form(raw: Any, where: str, shared: dict[str, Any], sources: set[str]) -> Fo
     return FormSpec(title=_text(raw.get("title"), f"{where} title"), fields=fields)
 
 
+def _may_be_emptied(form: FormSpec) -> bool:
+    """True when every field draws its options from the organisation's records: with those lists empty the form
+    has nothing left to ask (Engine.build_form then shows the node's `empty` text instead)."""
+    return all(f.source is not None for f in form.fields)
+
+
 def _node(raw: Any, section: str, where: str, shared: dict[str, Any], names: Names) -> Node:
     if not isinstance(raw, dict) or not raw.get("id"):
         raise PlanError(f"{where}: a node needs an id")
@@ -291,6 +297,8 @@ def _node(raw: Any, section: str, where: str, shared: dict[str, Any], names: Nam
     options = tuple(_option(o, where) for o in raw.get("options", ()))
     if form is not None and options:
         raise PlanError(f"{where}: a node asks with a form or with options, not both")
+    if form is not None and raw.get("empty") is None and _may_be_emptied(form):
+        raise PlanError(f"{where}: every field of its form has a source; say in `empty` what to do without options")
     empty_goto = raw.get("empty_goto")
     if empty_goto is not None and not is_code(str(empty_goto)):
         raise PlanError(f"{where}: empty_goto {empty_goto!r} is not a section code")

@@ -7,10 +7,11 @@ from datetime import date
 from typing import Any
 
 from bot.markdown import Md
+from bot.messages import Choice
 from bot.records import Evaluation, Member, MonitoringPlan
 from bot.workgroup import confirm_change, contract_deciders, may_manage_contract
 from dialogs.documents import fmt_date
-from dialogs.ops.sources import contract_by_field, contract_label, member_by_field
+from dialogs.ops.sources import active_members, contract_by_field, contract_label, member_by_field
 from dialogs.plan import Node
 from dialogs.registry import REGISTRY, Ctx, Outcome
 
@@ -38,6 +39,9 @@ async def monitoring_plan(ctx: Ctx, node: Node, values: dict[str, Any]) -> Outco
     reporter = await member_by_field(ctx, values.get("reporter_id"))
     if reporter is None and contract.contract_manager_id is not None:
         reporter = await member_by_field(ctx, str(contract.contract_manager_id))
+    if reporter is None and not await active_members(ctx):  # the form has no reporter field to choose from
+        return Outcome(errors=[ctx.t("op.monitoring.no_members", name=contract_label(contract))],
+                       choices=[Choice(ctx.t("nav.go_to", section="1b"), "flow:start:1b")])
     if reporter is None:
         return Outcome(errors=[ctx.t("op.monitoring.no_reporter", name=contract_label(contract))])
     old = await ctx.repo.find(MonitoringPlan, contract_id=contract.id)
