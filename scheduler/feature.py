@@ -41,6 +41,8 @@ _DATE_TAIL = re.compile(
 _OWNER_TAIL = re.compile(r"(?:[\s,]+(?:voor|for|eigenaar|owner)\s+|\s+@)"
                          r"(?P<name>(?:(?![\s,](?:voor|for|op|on)\s)[^,@\d])+?)\s*$", re.IGNORECASE)
 _NAME_WORDS = 4
+# "actie: memo voor het bestuur, voor Piet, vrijdag": a new action written as a labelled line (colon required)
+_LABELLED = re.compile(r"^\s*(?:actie|action|taak|task|todo|to-do)\s*:\s*(?P<rest>\S.*)$", re.IGNORECASE | re.DOTALL)
 
 
 @cache
@@ -109,14 +111,18 @@ class SchedulerFeature(Dispatching):
         if norm in p["export_meetings"]:
             return await self._export(turn, "meetings")
         m = _DONE.match(norm)
-        if m and m.group("word") in p["done"]:
-            return await self._action_button(turn, "done", m.group("id"))
+        verb = next((v for v in ("done", "snooze", "deadline") if m and m.group("word") in p[v]), None)
+        if m and verb:
+            return await self._action_button(turn, verb, m.group("id"))
         for key, kind in (("digest_day", "day"), ("digest_time", "time")):
             rest = _starts(norm, key)
             if rest:
                 return await self._digest_setting(turn, kind, rest)
         if _starts(norm, "new") is not None:
             return await self._new(turn, self._after_phrase(turn.text))
+        labelled = _LABELLED.match(turn.text or "")
+        if labelled:
+            return await self._new(turn, labelled.group("rest").strip())
         return None
 
     @staticmethod

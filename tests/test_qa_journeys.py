@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flow_walk import Walker, plain, values_of
 from test_walkthrough_validation import _at, _with_members
 
-from bot.records import MonitoringPlan
+from bot.records import Action, Member, MonitoringPlan
 
 
 async def test_the_role_division_without_members_says_why_instead_of_showing_an_empty_form(server):
@@ -30,3 +32,34 @@ async def test_a_monitoring_plan_without_any_members_points_to_1b_not_to_a_field
     assert "nog geen werkgroepleden" in text and "Kies wie" not in text
     assert "flow:start:1b" in values_of(replies[0])
     assert await server.services.repo("demo").list(MonitoringPlan) == []
+
+
+async def _members(server) -> Member:
+    repo = server.services.repo("demo")
+    await repo.add(Member(name="Anna de Vries", user_id="u1", channel="local", position="coordinator"))
+    return await repo.add(Member(name="Piet Bakker", user_id="u2", channel="local"))
+
+
+async def test_a_labelled_line_starting_with_actie_colon_adds_an_action(server):
+    piet = await _members(server)
+    replies = await server.say("actie: memo voor het bestuur, voor Piet, vrijdag")
+    assert "#1" in replies[0]["text"] and "Piet Bakker" in replies[0]["text"]
+    action = await server.services.repo("demo").get(Action, 1)
+    assert (action.title, action.owner_id, action.deadline) == ("memo voor het bestuur", piet.id, date(2026, 11, 27))
+    english = await server.say("Action: call UWV for Piet tomorrow")
+    assert "#2" in english[0]["text"] and "Piet Bakker" in english[0]["text"]
+    # without the colon it stays a question for the knowledge base
+    assert "#3" not in (await server.say("actie voor het bestuur"))[0]["text"]
+
+
+async def test_snooze_and_deadline_can_be_typed_like_done(server):
+    await _members(server)
+    repo = server.services.repo("demo")
+    await repo.add(Action(title="Bestuursnotitie", owner_id=1, deadline=date(2026, 12, 4)))
+    snoozed = await server.say("uitstellen 1")
+    assert "Bestuursnotitie" in snoozed[0]["text"] and "ma 30 nov" in snoozed[0]["text"]
+    assert (await repo.get(Action, 1)).snoozed_until == date(2026, 11, 30)
+    english = await server.say("snooze 1")
+    assert "Bestuursnotitie" in english[0]["text"]
+    moved = await server.say("deadline 1")
+    assert moved[0]["form"]["id"] == "sched:deadline:1"
