@@ -127,11 +127,16 @@ def parse_number(value: Any, field: str | None = None, *, minimum: float | None 
     if isinstance(value, int | float):
         number = float(value)
     elif isinstance(value, str) and value.strip():
-        number = _number_text(value, field)
+        try:
+            number = _number_text(value, field)
+        except ValidationError as exc:
+            if integer:  # the general message's example "12,5" would be refused here
+                exc.key = "whole_number"
+            raise
     else:
-        raise ValidationError("number", field)
+        raise ValidationError("whole_number" if integer else "number", field)
     if number != number or number in (float("inf"), float("-inf")):
-        raise ValidationError("number", field)
+        raise ValidationError("whole_number" if integer else "number", field)
     if minimum is not None and number < minimum:
         raise ValidationError("non_negative" if minimum == 0 else "minimum", field, minimum=minimum)
     if maximum is not None and number > maximum:

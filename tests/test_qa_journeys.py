@@ -63,3 +63,27 @@ async def test_snooze_and_deadline_can_be_typed_like_done(server):
     assert "Bestuursnotitie" in english[0]["text"]
     moved = await server.say("deadline 1")
     assert moved[0]["form"]["id"] == "sched:deadline:1"
+
+
+async def test_a_word_in_a_whole_number_field_gets_a_whole_number_example(server):
+    repo = server.services.repo("demo")
+    await repo.add(Member(name="Anna de Vries", user_id="u1", channel="local", position="coordinator"))
+    w = Walker(server)
+    await _at(w, "2Ba", "contracts")
+    await w.fill({"supplier": "CleanCo", "contract_manager_id": "1"}, "2Ba")
+    setup = await server.say("monitoring instellen voor CleanCo")
+    form_id = setup[0]["form"]["id"]
+    await server.say(form={"id": form_id, "values": {"frequency": "month", "reporter": "1",
+                                                      "start_period": "2026-10-01", "figures": ["costs"]}})
+    prompt = await server.say("cijfers CleanCo")
+    report = prompt[0]["form"]
+    values = {"period": report["fields"][0]["value"], "hours": "veel", "people": "twee", "in_register": "0",
+              "placements": "0", "training_places": "0", "evidence": "none", "costs": "duur"}
+    refused = plain((await server.say(form={"id": report["id"], "values": values}))[0]["text"])
+    lines = {line.split(":")[0]: line for line in refused.splitlines() if line.startswith("- ")}
+    hours = next(line for label, line in lines.items() if "uren" in label.lower())
+    people = next(line for label, line in lines.items() if "Aantal mensen" in label)
+    costs = next(line for label, line in lines.items() if "Kosten" in label)
+    assert "heel getal" in hours and "12,5" not in hours
+    assert "heel getal" in people
+    assert "12,5" in costs  # costs may have cents: the general example stays
