@@ -87,3 +87,22 @@ async def test_a_word_in_a_whole_number_field_gets_a_whole_number_example(server
     assert "heel getal" in hours and "12,5" not in hours
     assert "heel getal" in people
     assert "12,5" in costs  # costs may have cents: the general example stays
+
+
+async def test_documents_say_the_board_decision_and_the_contract_category_in_words(server):
+    w = Walker(server)
+    await _at(w, "1a", "decision")
+    await w.fill({"status": "planned", "date": "2027-01-15", "body": "de directie"}, "1a", "1b")
+    await _with_members(w)
+    await _at(w, "1d", "actions")
+    await w.nav("next", "1d")
+    await w.nav("next", "1d")
+    plan = await w.download("actieplan.md")
+    assert "Gepland op 15-01-2027 — de directie" in plan and "(met datum)" not in plan
+    await _at(w, "2Ba", "contracts")
+    await w.fill({"name": "Schoonmaak stadhuis", "supplier": "CleanCo", "category": "window_cleaning"}, "2Ba")
+    await _at(w, "2Ba", "top3")
+    await w.fill({"contracts": ["1"]}, "2Ba", "2Ba")
+    await w.fill({"contract": "1", "who": "Facilitair manager"}, "2Ba")
+    brainstorm = await w.download("brainstorm-schoonmaak-stadhuis.md")
+    assert "Schoonmaak stadhuis (CleanCo), glasbewassing" in brainstorm and "window_cleaning" not in brainstorm

@@ -50,7 +50,7 @@ async def test_the_action_plan_is_a_markdown_attachment(server):
     document = await w.download("actieplan.md")
     assert document.startswith("# Actieplan")
     for expected in ("Anna de Vries", "Bram Jansen", "Contracten inventariseren", "18-12-2026", "UWV",
-                     "Mensen naar betaald werk helpen", "Gepland (met datum) (14-12-2026)", "Stages"):
+                     "Mensen naar betaald werk helpen", "Gepland op 14-12-2026", "Stages"):
         assert expected in document, expected
 
 

@@ -26,5 +26,5 @@ async def test_the_action_plan_shows_typed_text_readably_and_the_chat_stays_esca
     await w.nav("next", "1d")
     doc = await _raw(w, "actieplan.md")
     assert "- Principebesluit \\<b>voorbereiden\\</b> \\*nu\\* (MT) — Anna de Vries, uiterlijk 10-01-2027" in doc
-    assert "Gepland (met datum) (15-01-2027) — Directie (MT)" in doc
+    assert "Gepland op 15-01-2027 — Directie (MT)" in doc
     assert "\\\\" not in doc and "\\(" not in doc

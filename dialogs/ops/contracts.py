@@ -207,7 +207,8 @@ async def brainstorm(ctx: Ctx, node: Node, values: dict[str, Any]) -> Outcome:
         if values.get(key):
             answers[key] = ctx.label(node.section, node.id, key, values[key])
     if not answers.get("description"):
-        answers["description"] = ", ".join(x for x in (contract_label(contract), contract.category) if x)
+        category = ctx.phrase("2Ba", "contracts", "category", contract.category) if contract.category else ""
+        answers["description"] = ", ".join(x for x in (contract_label(contract), category) if x)
     doc = documents.brainstorm(contract_label(contract), answers, ctx.lang)
     name = f"brainstorm-{_slug(contract.label)}.md"
     return Outcome(text=ctx.t("op.brainstorm.ready", name=contract_label(contract)),

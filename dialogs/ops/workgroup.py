@@ -203,9 +203,11 @@ async def _plan_data(ctx: Ctx) -> documents.ActionPlanData:
     decision = await ctx.journey.answer("1a", "decision")
     decision_text = None
     if isinstance(decision, dict) and decision.get("status"):
-        decision_text = ctx.label("1a", "decision", "status", decision["status"])
-        if decision.get("date"):
-            decision_text += f" ({fmt_date(decision['date'], lang)})"
+        status, when = decision["status"], decision.get("date")
+        if when and status in ("taken", "planned"):  # "Gepland op 15-12-2026", not the option's "(met datum)"
+            decision_text = documents.fill(f"flow.op.plan.decision_{status}", lang, date=fmt_date(when, lang))
+        else:
+            decision_text = ctx.label("1a", "decision", "status", status)
         if decision.get("body"):
             decision_text += f" — {decision['body']}"
     aims = await ctx.journey.answer("1c", "goals") or {}
