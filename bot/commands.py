@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 TIMEZONES = ("Europe/Amsterdam", "Europe/Brussels", "Europe/London", "America/Kralendijk",
              "America/Curacao", "America/Aruba", "America/Lower_Princes", "UTC")
+WALKTHROUGH = "dialogs"
+"""The walk-through's feature name in the conversation state; its `flow:resume` button is a shared contract."""
 
 
 @cache
@@ -153,7 +155,10 @@ class CoreCommands:
     def _switch(self, turn: Turn, lang: str) -> list[Reply]:
         turn.state.lang = lang
         turn.lang = lang
-        return [Reply(text=turn.t("language.switched"), choices=[Choice(turn.t("fallback.menu"), "core:help")])]
+        choices = [Choice(turn.t("fallback.menu"), "core:help")]
+        if turn.state.active == WALKTHROUGH:  # switched mid walk-through: one tap back to where they were
+            choices.insert(0, Choice(turn.t("overview.resume"), "flow:resume"))
+        return [Reply(text=turn.t("language.switched"), choices=choices)]
 
     def _form(self, turn: Turn) -> Form:
         org = turn.org

@@ -106,3 +106,25 @@ async def test_documents_say_the_board_decision_and_the_contract_category_in_wor
     await w.fill({"contract": "1", "who": "Facilitair manager"}, "2Ba")
     brainstorm = await w.download("brainstorm-schoonmaak-stadhuis.md")
     assert "Schoonmaak stadhuis (CleanCo), glasbewassing" in brainstorm and "window_cleaning" not in brainstorm
+
+
+async def test_switching_language_mid_walk_through_offers_the_way_back(server):
+    w = Walker(server)
+    await w.send("1a", choice="flow:start:1a")
+    switched = await server.say("english")
+    assert "English" in switched[0]["text"] and "flow:resume" in values_of(switched[0])
+    back = await server.say(choice="flow:resume")
+    assert back[0]["section"] == "1a" and back[0]["text"].startswith("**Step 1")
+    outside = await server.say("nederlands", user="u9")  # not in a walk-through: no such button
+    assert "flow:resume" not in values_of(outside[0])
+
+
+async def test_the_overview_calls_every_dated_meeting_a_meeting_and_counts_in_words(server):
+    w = Walker(server)
+    await _with_members(w)
+    await _at(w, "3b", "decide")
+    saved = await w.fill({"date": "2027-01-15", "agenda": "budget"}, "3b", "3b")
+    assert "met 0 deelnemers uit de werkgroep" in plain(saved[0]["text"])
+    overview = "\n".join(plain(r["text"]) for r in await server.say("overzicht"))
+    assert "Komende overleggen:" in overview and "voortgangsoverleg" not in overview
+    assert "Overleg met beslissers" in overview
