@@ -213,9 +213,17 @@ class MonitoringFeature(Dispatching):
             upcoming = next_prompt(plan, today)
             when = day(upcoming[0], turn.lang) if upcoming else "?"
             return [Reply(text=turn.t("monitoring.prompt.none_ended", contract=label, date=when), section="4a")]
-        period = period if period in periods else periods[0]
+        reports = {r.period_start: r for r in await turn.repo.list(MonitoringReport, plan_id=plan.id)}
+        if period not in periods:  # "cijfers X": the latest period still open, else the latest one
+            period = next((p for p in periods if p.start not in reports), periods[0])
         has_previous = await self._previous(turn, plan, period.start) is not None
-        return [prompt_reply(plan, label, period, periods, has_previous, turn.lang, "monitoring.prompt.ask")]
+        reply = prompt_reply(plan, label, period, periods, has_previous, turn.lang, "monitoring.prompt.ask")
+        known = reports.get(period.start)
+        if known is not None:  # a correction starts from what was reported, and says so
+            reply.text = turn.t("monitoring.prompt.ask_reported", period=period_label(period, turn.lang),
+                                contract=label)
+            reply.form = report_form(plan, periods, period, turn.lang, values=_form_values(known))
+        return [reply]
 
     @staticmethod
     async def _previous(turn: Turn, plan: MonitoringPlan, before: date) -> MonitoringReport | None:
@@ -451,6 +459,13 @@ def _plain_values(values: Any, form: Any) -> dict[str, Any]:
         return {}
     names = {f.name for f in form.fields}
     return {k: v for k, v in values.items() if k in names and isinstance(v, str | int | float | list)}
+
+
+def _form_values(report: MonitoringReport) -> dict[str, Any]:
+    """A stored report as the values of its form (whole numbers without ".0")."""
+    names = ("hours", "people", "in_register", "placements", "training_places", "evidence", "costs", "remarks")
+    values = {name: getattr(report, name) for name in names}
+    return {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in values.items()}
 
 
 def _carried_over(previous: MonitoringReport, plan: MonitoringPlan, period: Period, user_id: str,

@@ -128,3 +128,21 @@ async def test_the_overview_calls_every_dated_meeting_a_meeting_and_counts_in_wo
     overview = "\n".join(plain(r["text"]) for r in await server.say("overzicht"))
     assert "Komende overleggen:" in overview and "voortgangsoverleg" not in overview
     assert "Overleg met beslissers" in overview
+
+
+async def test_opening_the_figures_again_picks_the_open_period_and_shows_what_was_reported(server):
+    from test_monitoring_chat import FIGURES, set_up
+
+    _, plan_id = await set_up(server, frequency="month", start_period="2026-09-01")
+    [first] = await server.say("cijfers schoonmaak")
+    assert first["form"]["fields"][0]["value"] == "2026-10-01"  # the latest ended month
+    await server.say(form={"id": f"mon:report:{plan_id}", "values": {**FIGURES, "period": "2026-10-01",
+                                                                      "hours": "400"}})
+    [second] = await server.say("cijfers schoonmaak")
+    assert second["form"]["fields"][0]["value"] == "2026-09-01"  # the month still open, not October again
+    await server.say(form={"id": f"mon:report:{plan_id}", "values": {**FIGURES, "period": "2026-09-01",
+                                                                      "hours": "300"}})
+    [again] = await server.say(choice=f"mon:report:{plan_id}")  # both reported: October, filled in as reported
+    shown = {f["name"]: f.get("value") for f in again["form"]["fields"]}
+    assert shown["period"] == "2026-10-01" and str(shown["hours"]) == "400" and str(shown["people"]) == "5"
+    assert "heb ik al" in plain(again["text"])
