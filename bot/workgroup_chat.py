@@ -62,9 +62,10 @@ async def listing(turn: Turn, notice: Md | None = None) -> list[Reply]:
             if m.claim:
                 choices += [Choice(turn.t("workgroup.claim.confirm", name=m.name), f"{PREFIX}link:{m.id}"),
                             Choice(turn.t("workgroup.claim.refuse", name=m.name), f"{PREFIX}refuse:{m.id}")]
-        choices += [Choice(turn.t("workgroup.remove", name=m.name), f"{PREFIX}remove:{m.id}")
-                    for m in members if m.position != "coordinator"]
-        lines.append(turn.t("workgroup.manage_hint"))
+        removable = [Choice(turn.t("workgroup.remove", name=m.name), f"{PREFIX}remove:{m.id}")
+                     for m in members if m.position != "coordinator"]
+        choices += removable
+        lines.append(turn.t("workgroup.manage_hint" if removable else "workgroup.switch_hint"))
     choices = [*choices[:MAX_CHOICES - 1], Choice(turn.t("workgroup.add"), "flow:start:1b")]
     return [Reply(text=Md("\n".join(lines)), choices=choices)]
 

@@ -146,3 +146,14 @@ async def test_opening_the_figures_again_picks_the_open_period_and_shows_what_wa
     shown = {f["name"]: f.get("value") for f in again["form"]["fields"]}
     assert shown["period"] == "2026-10-01" and str(shown["hours"]) == "400" and str(shown["people"]) == "5"
     assert "heb ik al" in plain(again["text"])
+
+
+async def test_a_working_group_of_one_reads_well_and_offers_no_removal_it_cannot_do(server):
+    await server.services.repo("demo").add(Member(name="Anna de Vries", user_id="u1", channel="local",
+                                                   position="coordinator"))
+    [alone] = await server.say("werkgroep")
+    assert "(1 lid)" in alone["text"] and "verwijderen kan hieronder" not in alone["text"]
+    assert not [v for v in values_of(alone) if v.startswith("core:wg:remove:")]
+    await server.services.repo("demo").add(Member(name="Bram Jansen"))
+    [two] = await server.say("werkgroep")
+    assert "(2 leden)" in two["text"] and "verwijderen kan hieronder" in two["text"]
