@@ -157,3 +157,11 @@ async def test_a_working_group_of_one_reads_well_and_offers_no_removal_it_cannot
     await server.services.repo("demo").add(Member(name="Bram Jansen"))
     [two] = await server.say("werkgroep")
     assert "(2 leden)" in two["text"] and "verwijderen kan hieronder" in two["text"]
+
+
+async def test_asking_what_the_bot_can_do_without_a_greeting_shows_the_menu(server):
+    for question in ("wat kun je allemaal?", "Wie ben jij?", "how can you help me?"):
+        [reply] = await server.say(question)
+        assert "Partnerbot" in reply["text"] and "flow:begin" in values_of(reply), question
+    [fallback] = await server.say("<b>hallo</b> daar ginds", user="u7")
+    assert [c["label"] for c in fallback["choices"]] == ["Wat kan ik doen?"]

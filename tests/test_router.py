@@ -93,7 +93,7 @@ async def test_fallback_is_friendly_and_offers_help(services):
                         text="xyzzy plugh")
     replies = await services.router.handle(incoming)
     assert "begrijp" in replies[0].text
-    assert [c.to_dict() for c in replies[0].choices] == [{"label": "Wat kan ik?", "value": "core:help"}]
+    assert [c.to_dict() for c in replies[0].choices] == [{"label": "Wat kan ik doen?", "value": "core:help"}]
 
 
 async def test_too_long_message_is_refused_with_a_reason(server):
