@@ -165,3 +165,13 @@ async def test_asking_what_the_bot_can_do_without_a_greeting_shows_the_menu(serv
         assert "Partnerbot" in reply["text"] and "flow:begin" in values_of(reply), question
     [fallback] = await server.say("<b>hallo</b> daar ginds", user="u7")
     assert [c["label"] for c in fallback["choices"]] == ["Wat kan ik doen?"]
+
+
+async def test_the_english_action_plan_names_external_partners_and_has_no_dangling_space(server):
+    w = Walker(server, lang="en")
+    await server.say("english")
+    await _with_members(w)
+    await _at(w, "1d", "meetings")
+    await w.fill({"frequency": "monthly", "first": "2026-12-07", "partners": ["uwv"]}, "1d", "1d")
+    plan = await w.download("action-plan.md")
+    assert "## External partners" in plan and "Every month; next on 2026-12-07\n" in plan

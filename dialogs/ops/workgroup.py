@@ -232,7 +232,7 @@ async def _plan_data(ctx: Ctx) -> documents.ActionPlanData:
     if meeting.get("frequency"):
         meeting_text = documents.fill("flow.op.plan.meeting", lang,
                                       frequency=ctx.label("1d", "meetings", "frequency", meeting["frequency"]),
-                                      date=fmt_date(meeting.get("first"), lang), time=meeting.get("time", ""))
+                                      date=fmt_date(meeting.get("first"), lang), time=meeting.get("time", "")).rstrip()
     partners = [ctx.label("1d", "meetings", "partners", p) for p in meeting.get("partners") or []]
     if meeting.get("other"):
         partners.append(meeting["other"])
