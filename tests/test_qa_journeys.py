@@ -175,3 +175,34 @@ async def test_the_english_action_plan_names_external_partners_and_has_no_dangli
     await w.fill({"frequency": "monthly", "first": "2026-12-07", "partners": ["uwv"]}, "1d", "1d")
     plan = await w.download("action-plan.md")
     assert "## External partners" in plan and "Every month; next on 2026-12-07\n" in plan
+
+
+async def test_sending_the_talk_agendas_again_moves_the_first_talk_instead_of_planning_it_twice(server):
+    from bot.records import Meeting
+
+    w = Walker(server)
+    await _at(w, "2Ba", "contracts")
+    await w.fill({"name": "Schoonmaak", "supplier": "CleanCo"}, "2Ba")
+    await _at(w, "2Ba", "top3")
+    await w.fill({"contracts": ["1"]}, "2Ba", "2Ba")
+    await _at(w, "2Bb", "agendas")
+    for day in ("2026-12-10", "2026-12-10", "2026-12-17"):  # a double click, then a new date
+        replies = await w.fill({"contract": "1", "theirs": "Accountmanager", "date": day}, "2Bb")
+        assert len(replies[0]["attachments"]) == 2
+    meetings = await server.services.repo("demo").list(Meeting)
+    assert [(m.title, m.next_date.date().isoformat()) for m in meetings] == [("Verkennend gesprek met CleanCo",
+                                                                              "2026-12-17")]
+    overview = "\n".join(plain(r["text"]) for r in await server.say("overzicht"))
+    assert overview.count("Verkennend gesprek met CleanCo") == 1
+
+
+async def test_changing_the_date_of_the_meeting_with_decision_makers_keeps_one_meeting(server):
+    from bot.records import Meeting
+
+    w = Walker(server)
+    await _at(w, "3b", "decide")
+    await w.fill({"date": "2027-01-15"}, "3b", "3b")
+    await _at(w, "3b", "decide")
+    await w.fill({"date": "2027-01-20"}, "3b", "3b")
+    meetings = await server.services.repo("demo").list(Meeting)
+    assert [m.next_date.date().isoformat() for m in meetings] == ["2027-01-20"]

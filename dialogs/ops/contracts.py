@@ -16,6 +16,7 @@ from bot.values import ValidationError, parse_id
 from dialogs import documents
 from dialogs.advice import applicability_advice
 from dialogs.documents import fmt_date
+from dialogs.ops.meetings import planned_before
 from dialogs.ops.sources import active_members, contract_by_field, contract_label, member_by_field, member_label
 from dialogs.ops.sources import contracts as contract_options
 from dialogs.plan import Node
@@ -252,11 +253,12 @@ async def supplier_agendas(ctx: Ctx, node: Node, values: dict[str, Any]) -> Outc
     if when is not None:
         # only a date is asked: the time is a placeholder that is never shown; the reminder goes to the members
         # listed as attending ("ours"), or to the working group's conversation when none of them is a member
-        meeting = await ctx.repo.add(Meeting(
-            title=str(ctx.t("op.agenda.meeting", supplier=contract.supplier)), contract_id=contract.id,
-            frequency="once", next_date=datetime.combine(when, time(10, 0), ctx.tz), time_set=False,
-            participant_ids=_attending(await active_members(ctx), people["ours"])))
-        meeting_id = meeting.id
+        meeting = await planned_before(ctx, node, contract=contract.id) or Meeting(frequency="once")
+        meeting.title = str(ctx.t("op.agenda.meeting", supplier=contract.supplier))
+        meeting.contract_id, meeting.time_set = contract.id, False
+        meeting.next_date = meeting.series_start = datetime.combine(when, time(10, 0), ctx.tz)
+        meeting.participant_ids = _attending(await active_members(ctx), people["ours"])
+        meeting_id = (await ctx.repo.save(meeting)).id
     key = "op.agenda.ready_dated" if when else "op.agenda.ready"
     return Outcome(text=ctx.t(key, name=label, date=fmt_date(when, ctx.lang)), attachments=attachments,
                    answer={"contract": contract.id, "date": when, "meeting_id": meeting_id})

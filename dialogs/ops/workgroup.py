@@ -15,6 +15,7 @@ from bot.workgroup import holder, may_manage, set_position
 from bot.workgroup_chat import handover_question
 from dialogs import documents
 from dialogs.documents import fmt_date
+from dialogs.ops.meetings import planned_before
 from dialogs.ops.sources import active_members, member_by_field, member_label
 from dialogs.plan import Node
 from dialogs.registry import REGISTRY, Ctx, Outcome
@@ -265,9 +266,10 @@ async def decision_meeting(ctx: Ctx, node: Node, values: dict[str, Any]) -> Outc
     if when < ctx.today:
         return Outcome(errors=[_error(ctx, node, "date", "past_date")])
     ids = [int(v) for v in values.get("participants") or []]
-    meeting = await ctx.repo.add(Meeting(title=str(ctx.t("op.decision.title")), frequency="once",
-                                         next_date=datetime.combine(when, time(10, 0), ctx.tz), time_set=False,
-                                         participant_ids=ids))
+    meeting = await planned_before(ctx, node) or Meeting(frequency="once")
+    meeting.title, meeting.time_set, meeting.participant_ids = str(ctx.t("op.decision.title")), False, ids
+    meeting.next_date = meeting.series_start = datetime.combine(when, time(10, 0), ctx.tz)
+    meeting = await ctx.repo.save(meeting)
     return Outcome(text=ctx.t("op.decision.saved", date=fmt_date(when, ctx.lang), count=len(ids)),
                    answer={**values, "meeting_id": meeting.id})
 
