@@ -223,6 +223,7 @@ class MonitoringFeature(Dispatching):
             reply.text = turn.t("monitoring.prompt.ask_reported", period=period_label(period, turn.lang),
                                 contract=label)
             reply.form = report_form(plan, periods, period, turn.lang, values=_form_values(known))
+            reply.choices = []  # "no change" and "remind me later" are for a period still to report
         return [reply]
 
     @staticmethod
