@@ -244,7 +244,7 @@ class SchedulerFeature(Dispatching):
         order, the date also as "morgen" or "vrijdag"). A trailing "voor <Naam>" that matches no member is
         reported as unknown rather than left in the title; it counts as a name when it is capitalised and at most
         four words, so "voor de begroting" stays part of the title."""
-        new = NewAction(text)
+        new = NewAction(" ".join(text.split()))  # a line break typed in the chat would split the title in lists
         for _ in range(2):  # the date may come before or after the owner
             if new.deadline is None and new.bad_date is None:
                 new.title = SchedulerFeature._take_date(new, today)

@@ -218,3 +218,10 @@ async def test_odd_digits_in_button_values_and_form_ids_get_an_answer_not_an_apo
             assert replies and "ging iets mis" not in replies[0]["text"], choice
         replies = await server.say(form={"id": f"mon:eval:{value}", "values": {"impact": "goed"}})
         assert replies and "ging iets mis" not in replies[0]["text"], value
+
+
+async def test_a_line_break_in_a_typed_action_stays_out_of_its_title(server):
+    await _members(server)
+    [saved] = await server.say("nieuwe actie Offerte\nopvragen  bij\tCleanCo voor Piet morgen")
+    assert "Offerte opvragen bij CleanCo" in saved["text"]
+    assert (await server.services.repo("demo").get(Action, 1)).title == "Offerte opvragen bij CleanCo"
