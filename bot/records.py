@@ -15,6 +15,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any, ClassVar, TypeVar, Union
 
+from bot.privacy import find_personal_data
 from bot.values import ValidationError, check_text, check_timezone
 
 # Roles from Bijlage II of the handbook (keys; labels are in bot/texts.yaml under role.*).
@@ -402,6 +403,10 @@ class Evaluation(Record):
             raise ValidationError("required", "answers")
         for key, value in self.answers.items():
             self.answers[key] = check_text(value, key, required=False, max_length=2000)
+            # what the forms check already, kept here too: an evaluation is about people who must stay anonymous
+            kind = find_personal_data(self.answers[key], self.date or date.min, names=True)
+            if kind:
+                raise ValidationError("personal_data", key, kind=kind)
 
 
 @dataclass(kw_only=True)

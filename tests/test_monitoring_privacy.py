@@ -218,3 +218,18 @@ def test_the_names_file_holds_a_few_hundred_distinct_given_names():
     first = _DATA["first_names"]
     assert len(first) >= 300 and len(set(first)) == len(first)
     assert all(isinstance(n, str) and n[0].isupper() for n in [*first, *_DATA["not_surnames"]])
+
+
+async def test_an_evaluation_naming_a_person_is_never_stored_whatever_path_it_comes_by(tmp_path):
+    """The forms check first; the record checks again, so a new way in cannot store a name by mistake."""
+    from bot.records import Evaluation
+    from bot.repository import StoreRegistry
+    from bot.values import ValidationError
+
+    repo = StoreRegistry(tmp_path).repo("org-a")
+    with pytest.raises(ValidationError) as refused:
+        await repo.add(Evaluation(contract_id=1, date=TODAY, answers={"impact": "Fatima El Amrani werkt nu 20 uur"}))
+    assert "persoonsgegevens" in refused.value.message("nl") and "personal data" in refused.value.message("en")
+    assert await repo.list(Evaluation) == []
+    kept = await repo.add(Evaluation(contract_id=1, date=TODAY, answers={"impact": "Twee mensen werken nu 20 uur"}))
+    assert (await repo.get(Evaluation, kept.id)).answers == {"impact": "Twee mensen werken nu 20 uur"}
