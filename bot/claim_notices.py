@@ -3,8 +3,9 @@
 A claim (see `bot.workgroup.member_for`) only waits; without a notice nobody knows until they happen to list
 the working group. This due source, run by the scheduler (wired up in app.py), sends one direct message with
 the confirm and refuse buttons to each linked coordinator and backup, or, while neither is linked, to whoever
-added the member. The key names the claimant and the claim, so a new claim is announced (also one by a user whose
-earlier claim was refused) and a claim already announced is not.
+added the member, and tells the claimant that the link waits and who confirms it. The key names the claimant and
+the claim, so a new claim is announced (also one by a user whose earlier claim was refused) and a claim already
+announced is not.
 """
 
 from __future__ import annotations
@@ -54,6 +55,24 @@ def _notice(claims: Claims, member: Member, user_id: str, channel: str, now: dat
                   replies=[Reply(text=text, section="1b", choices=choices)])
 
 
+def _waiting(claims: Claims, member: Member, now: datetime) -> Notice | None:
+    """The claimant's own notice: the link waits, and who confirms it (else they only learn it when refused)."""
+    claim = member.claim or {}
+    user_id, channel = claim.get("user_id"), claim.get("channel")
+    if not user_id or not channel:
+        return None
+    lang = claims.org.language
+    names = [m.name for m in claims.members
+             if m.active and m.position in ("coordinator", "backup") and m.user_id and m.channel]
+    who = ", ".join(names) if names else t("workgroup.claim.who_added", lang)
+    text = t("workgroup.claim.waiting", lang, name=member.name, position=t(f"position.{member.position}", lang),
+             who=who)
+    attempt = f":{claim['attempt']}" if claim.get("attempt") else ""
+    return Notice(key=f"wg:claim-wait:{member.id}:{user_id}{attempt}", kind=KIND, at=now,
+                  target=Target(org_id=claims.org_id, channel=channel, to="user", user_id=user_id),
+                  replies=[Reply(text=text, section="1b")])
+
+
 class ClaimSource:
     name = "workgroup"
 
@@ -68,6 +87,9 @@ class ClaimSource:
             for user_id, channel in _recipients(records, member):
                 if user_id != member.claim.get("user_id"):
                     notices.append(_notice(records, member, user_id, channel, now))
+            waiting = _waiting(records, member, now)
+            if waiting is not None:
+                notices.append(waiting)
         return [n for n in notices if n.key not in sent]
 
     def digest(self, now: datetime, records: Claims) -> DigestSection | None:

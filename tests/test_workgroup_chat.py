@@ -151,3 +151,22 @@ async def test_a_user_whose_claim_was_refused_and_who_tries_again_is_announced_a
     assert [len(c) for c in claims] == [1, 1] and claims[0] != claims[1]
     notices = [n for n in await server.notifications(user="u1") if n["key"].startswith("wg:claim:")]
     assert len(notices) == 2 and all("Bert Bakker (evil99)" in plain(n["text"]) for n in notices)
+
+
+async def test_a_claimant_hears_once_that_the_link_waits_and_who_confirms_it(server):
+    """Without this, 'Bert' only learns it when a coordinator's action is refused, with a list naming Bert."""
+    await _group(server)
+    await server.say("hoi", user="bert", name="Bert Bakker")
+    bert = (await _members(server))["Bert"]
+    outcomes = tick(server, "2026-11-23T10:00+01:00")
+    waiting = [o for o in outcomes if o[0].startswith("wg:claim-wait:")]
+    assert waiting == [(f"wg:claim-wait:{bert.id}:bert:{bert.claim['attempt']}", "sent")]
+    [told] = [n for n in await server.notifications(user="bert") if n["key"].startswith("wg:claim-wait:")]
+    text = plain(told["text"])
+    assert "**Bert Bakker**, de back-up" in text and "zodra Anna de Vries bevestigt" in text
+    assert values_of(told) == []  # the buttons are for Anna, not for Bert
+    assert not [o for o in tick(server, "2026-11-23T10:05+01:00") if o[0].startswith("wg:claim-wait:")]
+    # once Anna confirms, nothing more is said to him
+    await server.say(choice=f"core:wg:link:{bert.id}")
+    assert (await _members(server))["Bert"].user_id == "bert"
+    assert not [o for o in tick(server, "2026-11-23T11:00+01:00") if o[0].startswith("wg:claim")]
