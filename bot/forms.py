@@ -7,7 +7,7 @@ from typing import Any
 from bot.i18n import t
 from bot.markdown import Md
 from bot.messages import Form, FormField, Reply
-from bot.values import ValidationError, check_text, parse_date, parse_number
+from bot.values import ValidationError, check_text, field_name, parse_date, parse_number
 
 MAX_TEXT = {"text": 300, "textarea": 2000}
 
@@ -62,7 +62,7 @@ def _check_order(form: Form, clean: dict[str, Any], problems: dict[str, Validati
 
 def _message(field: FormField, exc: ValidationError, lang: str) -> Md:
     own = field.messages.get(exc.key)
-    return t(own, lang, field=field.label, **exc.params) if own else exc.message(lang, field.label)
+    return t(own, lang, field=field_name(field.label), **exc.params) if own else exc.message(lang, field.label)
 
 
 def _value(field: FormField, raw: Any) -> Any:

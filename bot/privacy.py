@@ -32,7 +32,7 @@ from pathlib import Path
 
 from bot.i18n import t
 from bot.markdown import Md
-from bot.values import ValidationError, parse_date
+from bot.values import ValidationError, field_name, parse_date
 from bot.yamldata import load_yaml
 
 KINDS = ("bsn", "email", "phone", "birthdate", "name")
@@ -212,5 +212,5 @@ def privacy_message(text: str, today: date, lang: str, label: str, names: bool =
         return None
     if kind == "name":  # say which words read as a name: a false alarm (a company) is then easy to spot
         name = _person(text, today) or ""
-        return t("privacy.refused_name", lang, field=label, name=name)
-    return t("privacy.refused", lang, field=label, what=t(f"privacy.{kind}", lang))
+        return t("privacy.refused_name", lang, field=field_name(label), name=name)
+    return t("privacy.refused", lang, field=field_name(label), what=t(f"privacy.{kind}", lang))

@@ -25,7 +25,14 @@ class ValidationError(ValueError):
         label = field_label
         if label is None and self.field:
             label = t(f"field.{self.field}", lang) if TEXTS.has(f"field.{self.field}") else self.field
-        return t(f"validation.{self.key}", lang, field=label or "", **self.params)
+        return t(f"validation.{self.key}", lang, field=field_name(label or ""), **self.params)
+
+
+def field_name(label: str) -> str:
+    """A field's label as the start of a message about it ("{field}: …"): a label that asks ("Hoe vaak?") or
+    ends in a colon would otherwise read "Hoe vaak?: …"."""
+    name = label.rstrip().rstrip("?:").rstrip() or label
+    return Md(name) if isinstance(label, Md) else name  # a trusted label stays trusted (not escaped again)
 
 
 _DMY = re.compile(r"^(\d{1,2})[-/. ](\d{1,2})[-/. ](\d{4})$")

@@ -34,6 +34,8 @@ async def test_new_action_without_owner_or_date_asks_with_a_form_and_checks_it(s
     bad = await server.say(form={"id": "sched:new", "values": {"title": "Call the supplier", "owner": str(bert.id),
                                                                 "deadline": "1-1-2020"}})
     assert "verleden" in bad[0]["text"] and bad[0]["form"]["id"] == "sched:new"
+    empty = await server.say(form={"id": "sched:new", "values": {"title": " ", "owner": str(bert.id)}})
+    assert "Wat moet er gebeuren: " in empty[0]["text"] and "gebeuren?:" not in empty[0]["text"]  # the label asks
     ok = await server.say(form={"id": "sched:new", "values": {"title": "Call the supplier", "owner": str(bert.id),
                                                                "deadline": "2026-12-01"}})
     assert "Bert Jansen" in ok[0]["text"]
