@@ -31,7 +31,8 @@ TENDER_KINDS = ("works", "services", "supplies")
 # Step 4a of the handbook: how often the partners look at the results, and what the supplier reports.
 MONITORING_FREQUENCIES = ("month", "quarter", "halfyear")
 MONITORING_FIGURES = ("paid_hours", "people", "target_group", "costs", "evidence")
-"""paid_hours: actual paid hours of people from the doelgroepregister; people: how many people / jobs;
+"""paid_hours: actual paid hours of people from the target group the organisation chose (1c; those in the
+doelgroepregister count for the banenafspraak, see the monitoring form's `in_register`); people: how many people;
 target_group: the kind of target group (with declaration); costs: costs of the social return effort;
 evidence: proof such as employment contracts, payroll overviews or invoices. Always aggregated (AVG)."""
 LANGUAGES = ("nl", "en")
