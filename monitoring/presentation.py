@@ -15,7 +15,7 @@ from monitoring.due import next_prompt, reportable
 from monitoring.evaluation import label
 from monitoring.export import results_csv
 from monitoring.formatting import day, hours, missing_periods, number, period_label
-from monitoring.periods import Period, jobs
+from monitoring.periods import JOB_HOURS_PER_WEEK, Period, jobs
 from monitoring.records import MonitoringReport
 from monitoring.results import ContractResult, OrganisationResult
 
@@ -69,6 +69,7 @@ def contract_text(result: ContractResult, evaluation: Evaluation | None, today: 
         if percent is not None:
             lines.append(t("monitoring.results.ambition", lang, ambition=number(result.ambition, lang, 1),
                            percent=percent))
+        lines.append(_jobs_note(lang))
     if result.missing:
         lines.append(t("monitoring.results.missing", lang, periods=missing_periods(result.missing, lang)))
     if evaluation is not None and evaluation.date is not None and evaluation.answers:
@@ -114,7 +115,15 @@ def organisation_text(result: OrganisationResult, lang: str) -> Md:
     if quarters:
         per = " · ".join(f"{period_label(q.quarter, lang)}: {number(q.jobs, lang, 1)}" for q in quarters)
         lines.append(t("monitoring.results.quarters", lang, quarters=per))
+    if result.total_hours:
+        lines.append(_jobs_note(lang))
     return Md("\n".join(lines))
+
+
+def _jobs_note(lang: str) -> Md:
+    """How "banen" are counted, and that they are the banenafspraak's only for people in the register: the
+    reports give all target-group hours, which with a broader target group (step 1c) are more than that."""
+    return t("monitoring.results.jobs_note", lang, per_week=number(JOB_HOURS_PER_WEEK, lang, 1))
 
 
 async def organisation_reply(result: OrganisationResult, lang: str) -> Reply:

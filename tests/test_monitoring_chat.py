@@ -167,6 +167,7 @@ async def test_results_with_chart_and_csv_that_add_up(server, clock):
     shown = float(total.group(1).replace(".", "").replace(",", "."))
     assert shown == 2540
     assert "nieuwe plaatsingen: 3" in text and "Ambitie: 5,0 banen" in text
+    assert "betaalde uren ÷ 25,5 uur per week" in text and "doelgroepregister" in text  # what a 'baan' is
     png, table = reply["attachments"]
     assert png["media_type"] == "image/png" and table["media_type"] == "text/csv"
     async with server.session.get(server.url + png["url"]) as resp:
@@ -181,6 +182,7 @@ async def test_results_with_chart_and_csv_that_add_up(server, clock):
     [overview] = await server.say("monitoring")
     assert "Schoonmaak kantoren" in overview["text"] and len(overview["attachments"]) == 2
     assert "Banen per kwartaal: Q3 2026: 4,0 · Q4 2026: 3,6" in overview["text"]
+    assert "alleen de uren van mensen uit het doelgroepregister" in overview["text"]
     assert f"mon:results:{contract.id}" in [c["value"] for c in overview["choices"]]
 
 
