@@ -42,6 +42,13 @@ def _recipients(claims: Claims, member: Member) -> list[tuple[str, str]]:
     return [(added_by, channel)] if added_by and channel else []
 
 
+def _claim(member: Member) -> str:
+    """Names one claim in the notice keys: the member, the claimant and the attempt (a new one after a refusal)."""
+    claim = member.claim or {}
+    attempt = f":{claim['attempt']}" if claim.get("attempt") else ""
+    return f"{member.id}:{claim.get('user_id', '')}{attempt}"
+
+
 def _notice(claims: Claims, member: Member, user_id: str, channel: str, now: datetime) -> Notice:
     claim = member.claim or {}
     lang = claims.org.language
@@ -49,8 +56,7 @@ def _notice(claims: Claims, member: Member, user_id: str, channel: str, now: dat
              name=member.name, position=t(f"position.{member.position}", lang))
     choices = [Choice(str(t("workgroup.claim.confirm", lang, name=member.name)), f"core:wg:link:{member.id}"),
                Choice(str(t("workgroup.claim.refuse", lang, name=member.name)), f"core:wg:refuse:{member.id}")]
-    attempt = f":{claim['attempt']}" if claim.get("attempt") else ""
-    return Notice(key=f"wg:claim:{member.id}:{claim.get('user_id', '')}{attempt}:{user_id}", kind=KIND, at=now,
+    return Notice(key=f"wg:claim:{_claim(member)}:{user_id}", kind=KIND, at=now,
                   target=Target(org_id=claims.org_id, channel=channel, to="user", user_id=user_id),
                   replies=[Reply(text=text, section="1b", choices=choices)])
 
@@ -67,8 +73,7 @@ def _waiting(claims: Claims, member: Member, now: datetime) -> Notice | None:
     who = ", ".join(names) if names else t("workgroup.claim.who_added", lang)
     text = t("workgroup.claim.waiting", lang, name=member.name, position=t(f"position.{member.position}", lang),
              who=who)
-    attempt = f":{claim['attempt']}" if claim.get("attempt") else ""
-    return Notice(key=f"wg:claim-wait:{member.id}:{user_id}{attempt}", kind=KIND, at=now,
+    return Notice(key=f"wg:claim-wait:{_claim(member)}", kind=KIND, at=now,
                   target=Target(org_id=claims.org_id, channel=channel, to="user", user_id=user_id),
                   replies=[Reply(text=text, section="1b")])
 

@@ -17,6 +17,7 @@ from bot.forms import invalid_reply, read_form
 from bot.i18n import t
 from bot.messages import Choice, Form, FormField, Reply
 from bot.notify import DeliveryError, Target
+from bot.values import parse_id
 from bot.workgroup import holder
 from knowledge import own
 from knowledge.records import MAX_ANSWER, MAX_QUESTION, HandoffQuestion, OrgEntry
@@ -94,7 +95,7 @@ async def forward(turn: Turn, text: str) -> list[Reply]:
 
 
 async def _question(turn: Turn, value: str, prefix: str) -> HandoffQuestion | None:
-    ident = own.number(value[len(prefix):])
+    ident = parse_id(value[len(prefix):])
     return await turn.repo.get(HandoffQuestion, ident) if ident is not None else None
 
 

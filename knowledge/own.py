@@ -137,13 +137,8 @@ async def list_reply(turn: Turn, page: int = 1) -> Reply:
     return Reply(text=Md("\n".join(lines)), choices=choices)
 
 
-def number(raw: str) -> int | None:
-    """A button's number part, or None for anything else (forged values included)."""
-    return parse_id(raw)
-
-
 async def _entry(turn: Turn, raw: str) -> OrgEntry | None:
-    ident = number(raw)
+    ident = parse_id(raw)
     return await turn.repo.get(OrgEntry, ident) if ident is not None else None
 
 
@@ -189,7 +184,7 @@ async def _managed(turn: Turn, raw: str) -> tuple[OrgEntry, int | None] | list[R
         return _unknown(turn)
     if not revision:
         return entry, None
-    parsed = number(revision)
+    parsed = parse_id(revision)
     return entry, -1 if parsed is None else parsed
 
 
@@ -253,7 +248,7 @@ async def choice(turn: Turn, value: str) -> list[Reply] | None:
     """Handle one of this module's button values; None when the value is not one of them."""
     if value == OWN or value.startswith(f"{OWN}:"):
         page = value[len(OWN) + 1:]
-        return [await list_reply(turn, number(page) or 1)]
+        return [await list_reply(turn, parse_id(page) or 1)]
     if value.startswith(SHOW):
         return await show(turn, value.removeprefix(SHOW))
     if value.startswith(EDIT):

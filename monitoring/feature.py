@@ -64,10 +64,6 @@ def parse_command(norm: str) -> tuple[str, str] | None:
     return None
 
 
-def _int(text: str) -> int | None:
-    return parse_id(text)
-
-
 class MonitoringFeature(Dispatching):
     name = "monitoring"
     prefixes = ("mon:",)
@@ -84,7 +80,7 @@ class MonitoringFeature(Dispatching):
 
     async def on_form(self, turn: Turn, form_id: str, values: Any) -> list[Reply] | None:
         if form_id.startswith(REPORT_PREFIX):
-            return await self._submit_report(turn, _int(form_id[len(REPORT_PREFIX):]), values)
+            return await self._submit_report(turn, parse_id(form_id[len(REPORT_PREFIX):]), values)
         if form_id.startswith(setup.FORM_PREFIX):
             contract = await self._contract(turn, form_id[len(setup.FORM_PREFIX):])
             return await setup.save(turn, contract, values) if contract else [turn.reply("monitoring.not_found")]
@@ -110,7 +106,7 @@ class MonitoringFeature(Dispatching):
                 return [turn.reply("monitoring.not_found")]
             return await self._command_for(turn, action, contract)
         if action in ("report", "same", "same-ok", "later") and args:
-            plan = await turn.repo.get(MonitoringPlan, _int(args[0]) or 0)
+            plan = await turn.repo.get(MonitoringPlan, parse_id(args[0]) or 0)
             if plan is None:
                 return [turn.reply("monitoring.not_found")]
             period = self._period(plan, args[1]) if len(args) > 1 else None
@@ -161,7 +157,7 @@ class MonitoringFeature(Dispatching):
     # -- finding contracts ---------------------------------------------------------------------
     @staticmethod
     async def _contract(turn: Turn, text: str) -> Contract | None:
-        contract_id = _int(text)
+        contract_id = parse_id(text)
         return await turn.repo.get(Contract, contract_id) if contract_id is not None else None
 
     @staticmethod

@@ -54,8 +54,8 @@ class TerminalChat:
             line = line.strip()
             if not line:
                 continue
-            if 1 <= (parse_id(line) or 0) <= len(self.choices):
-                replies = await self.send(choice=self.choices[int(line) - 1])
+            if 1 <= (picked := parse_id(line) or 0) <= len(self.choices):
+                replies = await self.send(choice=self.choices[picked - 1])
             else:
                 replies = await self.send(text=line)
             await self.show(replies)
@@ -110,8 +110,8 @@ class TerminalChat:
             picked = []
             for part in line.split(","):
                 part = part.strip()
-                if 1 <= (parse_id(part) or 0) <= len(field.options):
-                    picked.append(field.options[int(part) - 1].value)
+                if 1 <= (number := parse_id(part) or 0) <= len(field.options):
+                    picked.append(field.options[number - 1].value)
                 else:
                     picked.append(part)
             return picked if field.type == "multichoice" else picked[0]

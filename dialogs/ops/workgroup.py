@@ -167,11 +167,7 @@ async def meeting_agreements(ctx: Ctx, node: Node, values: dict[str, Any]) -> Ou
         at = parse_time(values.get("time") or "10:00", "time")  # without a time: a placeholder, never shown
     except ValidationError as exc:
         return Outcome(errors=[exc.message(ctx.lang, _label(node, "time", ctx.lang))])
-    previous = await ctx.journey.answer(node.section, node.id)
-    meeting = None
-    if isinstance(previous, dict) and isinstance(previous.get("meeting_id"), int):
-        meeting = await ctx.repo.get(Meeting, previous["meeting_id"])
-    meeting = meeting or Meeting()
+    meeting = await planned_before(ctx, node) or Meeting()
     meeting.title = str(ctx.t("op.meeting.title"))
     meeting.frequency = values["frequency"]
     meeting.next_date = meeting.series_start = datetime.combine(first, at, ctx.tz)
